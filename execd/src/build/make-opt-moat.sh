@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Lays out the runtime that is mounted read-only at /opt/moat in every sandbox:
+#   runtime/   a jlink'd Java runtime with only the modules execd needs
+#   execd.jar  execd and its dependencies
+#   jvm.args   the JVM options execd runs with (a java @argfile)
+#   execd.aot  an AOT cache trained on a real execd run, so execd answers /ping fast (relocatable: the JVM accepts
+#              it wherever this directory is mounted, as long as the layout inside is the same)
+#   tini       static tini, PID 1 of the sandbox
+#   bin/execd  a launcher for running this layout on a host
+set -euo pipefail
+jar=$1
+out=$2
+jdk=${JAVA_HOME:?JAVA_HOME must point at a JDK 25}
+modules=java.base,java.logging,jdk.unsupported
+
+mkdir -p "$out/bin"
+
+# jlink only when the JDK or the module list changed: it takes seconds and its output is stable.
+runtime_id="$("$jdk/bin/java" -version 2>&1 | head -1) $modules"
+if [ ! -x "$out/runtime/bin/java" ] || [ "$(cat "$out/runtime/.moat-id" 2>/dev/null)" != "$runtime_id" ]; then
+  rm -rf "$out/runtime"
+  "$jdk/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
+    --output "$out/runtime"
+  echo "$runtime_id" > "$out/runtime/.moat-id"
+fi
+
+cat > "$out/jvm.args" <<'ARGS'
+-XX:+UseSerialGC
+-Xms4m
+-Xmx256m
+-XX:TieredStopAtLevel=1
+-XX:CICompilerCount=1
+-XX:ReservedCodeCacheSize=16m
+-Xss512k
+-XX:-UsePerfData
+-XX:+UnlockDiagnosticVMOptions
+-XX:ArchiveRelocationMode=0
+-Dorg.eclipse.jetty.util.referencesPerCacheLine=16
+-Dorg.slf4j.simpleLogger.defaultLogLevel=warn
+ARGS
+
+if ! cmp -s "$jar" "$out/execd.jar"; then
+  cp "$jar" "$out/execd.jar"
+  rm -f "$out/execd.aot"
+fi
+
+for candidate in /usr/bin/tini-static /usr/local/bin/tini-static; do
+  if [ -x "$candidate" ]; then cp "$candidate" "$out/tini"; break; fi
+done
+[ -x "$out/tini" ] || echo "make-opt-moat: static tini not found (apt-get install tini); sandboxes need it" >&2
+
+cat > "$out/bin/execd" <<'LAUNCHER'
+#!/bin/sh
+# Runs execd from this layout on a host: ./bin/execd --socket PATH [--port N]
+here=$(cd "$(dirname "$0")/.." && pwd)
+aot=""
+[ -f "$here/execd.aot" ] && aot="-XX:AOTCache=$here/execd.aot"
+exec env MALLOC_ARENA_MAX=2 "$here/runtime/bin/java" "@$here/jvm.args" $aot -jar "$here/execd.jar" "$@"
+LAUNCHER
+chmod +x "$out/bin/execd"
+
+# Train the AOT cache on a real run: execd starts, serves a representative set of requests to itself, and exits.
+if [ ! -f "$out/execd.aot" ]; then
+  training=$(mktemp -d)
+  if MALLOC_ARENA_MAX=2 "$out/runtime/bin/java" "@$out/jvm.args" -XX:AOTCacheOutput="$out/execd.aot" \
+      -cp "$out/execd.jar" dev.moat.execd.AotTraining "$training" >"$training.log" 2>&1; then
+    :
+  else
+    echo "make-opt-moat: AOT training failed; execd will start without a cache. Log:" >&2
+    cat "$training.log" >&2
+    rm -f "$out/execd.aot"
+  fi
+  rm -rf "$training" "$training.log"
+fi

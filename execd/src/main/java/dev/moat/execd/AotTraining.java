@@ -1,0 +1,66 @@
+package dev.moat.execd;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The training run for execd's AOT cache: starts execd on a socket in the given directory, sends it a representative
+ * set of requests so that the classes and methods of the common paths are loaded and profiled, then exits. The build
+ * runs it with {@code -XX:AOTCacheOutput}; it is not part of the API.
+ */
+public final class AotTraining {
+
+    private AotTraining() {}
+
+    public static void main(String[] args) throws Exception {
+        Path directory = Path.of(args[0]);
+        Path socket = directory.resolve("execd.sock");
+        try (Execd execd = Execd.start(new ExecdOptions(
+                java.util.Optional.of(socket),
+                java.util.Optional.empty(),
+                "127.0.0.1",
+                java.util.Optional.empty(),
+                List.of()))) {
+            for (int round = 0; round < 20; round++) {
+                for (String request : requests(directory)) {
+                    exchange(socket, request);
+                }
+            }
+        }
+        System.exit(0);
+    }
+
+    private static List<String> requests(Path directory) {
+        return List.of(get("/ping"));
+    }
+
+    private static String get(String path) {
+        return "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+    }
+
+    static String post(String path, String json) {
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        return "POST " + path
+                + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + body.length + "\r\n\r\n" + json;
+    }
+
+    private static void exchange(Path socket, String request) throws IOException {
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            channel.connect(UnixDomainSocketAddress.of(socket));
+            OutputStream out = Channels.newOutputStream(channel);
+            out.write(request.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            InputStream in = Channels.newInputStream(channel);
+            in.readAllBytes();
+        }
+    }
+}

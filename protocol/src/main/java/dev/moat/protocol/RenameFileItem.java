@@ -1,0 +1,4 @@
+package dev.moat.protocol;
+
+/** One move of {@code POST /files/mv}. */
+public record RenameFileItem(String src, String dest) {}
