@@ -1,5 +1,6 @@
 package dev.moat.dist;
 
+import dev.moat.bench.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,7 +12,7 @@ import picocli.CommandLine.Command;
         name = "moat",
         mixinStandardHelpOptions = true,
         description = "Moat: a self-hosted sandbox server for AI agents.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, BenchCommand.class})
 public final class Moat implements Runnable {
 
     @CommandLine.Spec
