@@ -114,6 +114,17 @@ class SandboxManagerTest {
                 Map.of(ManagerSettings.OWNER_LABEL, owner));
     }
 
+    private static SandboxRequest expiringIn(Duration timeout) {
+        return new SandboxRequest(
+                "moat/other:1",
+                Map.of(),
+                List.of(),
+                ResourceLimits.UNLIMITED,
+                Map.of(),
+                Optional.of(timeout),
+                List.of());
+    }
+
     private static SandboxRequest request(String image) {
         return SandboxRequest.of(image);
     }
@@ -195,14 +206,7 @@ class SandboxManagerTest {
     @Test
     void expiredSandboxIsDeletedWithTtlReason() throws Exception {
         start(0, 0, Duration.ofSeconds(1));
-        SandboxRecord record = manager.create(new SandboxRequest(
-                "moat/other:1",
-                Map.of(),
-                List.of(),
-                ResourceLimits.UNLIMITED,
-                Map.of(),
-                Optional.of(Duration.ofSeconds(60)),
-                List.of()));
+        SandboxRecord record = manager.create(expiringIn(Duration.ofSeconds(60)));
         awaitState(record.id(), SandboxState.Running);
 
         now.set(now.get().plusSeconds(61));
@@ -215,14 +219,7 @@ class SandboxManagerTest {
     @Test
     void renewMovesExpiryOnlyForward() throws Exception {
         start(0, 0, Duration.ofSeconds(1));
-        SandboxRecord record = manager.create(new SandboxRequest(
-                "moat/other:1",
-                Map.of(),
-                List.of(),
-                ResourceLimits.UNLIMITED,
-                Map.of(),
-                Optional.of(Duration.ofSeconds(600)),
-                List.of()));
+        SandboxRecord record = manager.create(expiringIn(Duration.ofSeconds(600)));
         Instant later = now.get().plusSeconds(3600);
 
         assertThat(manager.renew(record.id(), later).expiresAt()).contains(later);

@@ -27,6 +27,7 @@ public final class Router extends Handler.Abstract {
     private final List<Filter> filters;
     private final ErrorVocabulary errors;
     private final int maxJsonBytes;
+    private final java.util.function.Function<RuntimeException, Optional<ApiException>> translator;
 
     private record Entry(String method, PathTemplate template, Route route) {}
 
@@ -36,6 +37,7 @@ public final class Router extends Handler.Abstract {
         this.filters = List.copyOf(builder.filters);
         this.errors = builder.errors;
         this.maxJsonBytes = builder.maxJsonBytes;
+        this.translator = builder.translator;
     }
 
     public static Builder builder(ErrorVocabulary errors) {
@@ -52,6 +54,7 @@ public final class Router extends Handler.Abstract {
                 filter.check(exchange);
             }
             Match match = find(request.getMethod(), path == null ? "/" : path);
+            request.setAttribute(ROUTE_ATTRIBUTE, match.template());
             exchange = new Exchange(request, response, match.parameters(), errors, maxJsonBytes);
             match.route().handle(exchange);
             exchange.complete(callback);
@@ -61,7 +64,10 @@ public final class Router extends Handler.Abstract {
         return true;
     }
 
-    private record Match(Route route, Map<String, String> parameters) {}
+    private record Match(Route route, String template, Map<String, String> parameters) {}
+
+    /** The request attribute holding the path template of the route that served it, for metrics. */
+    public static final String ROUTE_ATTRIBUTE = "moat.route";
 
     private Match find(String method, String path) {
         TreeSet<String> allowed = new TreeSet<>();
@@ -71,7 +77,7 @@ public final class Router extends Handler.Abstract {
                 continue;
             }
             if (entry.method().equals("*") || entry.method().equalsIgnoreCase(method)) {
-                return new Match(entry.route(), parameters.get());
+                return new Match(entry.route(), entry.template().pattern(), parameters.get());
             }
             allowed.add(entry.method());
         }
@@ -84,8 +90,13 @@ public final class Router extends Handler.Abstract {
     }
 
     private void fail(Exchange exchange, Throwable failure, Callback callback) {
+        Optional<ApiException> translated =
+                failure instanceof RuntimeException runtime && !(failure instanceof ApiException)
+                        ? translator.apply(runtime)
+                        : Optional.empty();
         ApiException api = switch (failure) {
             case ApiException e -> e;
+            case RuntimeException e when translated.isPresent() -> translated.get();
             case EofException e -> null;
             default -> {
                 LOG.error("{} {} failed", exchange.method(), exchange.path(), failure);
@@ -113,6 +124,8 @@ public final class Router extends Handler.Abstract {
         private final List<Filter> filters = new ArrayList<>();
         private final ErrorVocabulary errors;
         private int maxJsonBytes = 4 * 1024 * 1024;
+        private java.util.function.Function<RuntimeException, Optional<ApiException>> translator =
+                failure -> Optional.empty();
 
         private Builder(ErrorVocabulary errors) {
             this.errors = errors;
@@ -156,6 +169,15 @@ public final class Router extends Handler.Abstract {
         /** The largest JSON body a route reads with {@link Exchange#readJson}; larger bodies get 413. */
         public Builder maxJsonBytes(int bytes) {
             this.maxJsonBytes = bytes;
+            return this;
+        }
+
+        /**
+         * How this API's own exception types become categorised errors (e.g. a backend's failure kinds); the one place
+         * besides {@link ApiException} itself where a failure gets its status.
+         */
+        public Builder translate(java.util.function.Function<RuntimeException, Optional<ApiException>> translator) {
+            this.translator = translator;
             return this;
         }
 
