@@ -28,6 +28,7 @@ public final class AotTraining {
                 java.util.Optional.empty(),
                 "127.0.0.1",
                 java.util.Optional.empty(),
+                List.of(),
                 List.of()))) {
             for (int round = 0; round < 20; round++) {
                 for (String request : requests(directory)) {
