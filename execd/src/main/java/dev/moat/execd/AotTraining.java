@@ -40,7 +40,12 @@ public final class AotTraining {
     }
 
     private static List<String> requests(Path directory) {
-        return List.of(get("/ping"));
+        return List.of(
+                get("/ping"),
+                // code routes without a kernel: the training machine may have no python
+                get("/code/contexts"),
+                post("/code/context", "{\"language\":\"aot-training-no-such-language\"}"),
+                post("/code", "{\"code\":\"echo trained\"}"));
     }
 
     private static String get(String path) {

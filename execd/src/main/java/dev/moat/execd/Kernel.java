@@ -94,7 +94,14 @@ final class Kernel implements CellRun.Host {
             throw new IOException(
                     "could not start the " + spec.language() + " kernel " + spec.describe() + ": " + e.getMessage(), e);
         }
-        Kernel kernel = new Kernel(id, spec, process, file, connection, zmq, onEnd);
+        Kernel kernel;
+        try {
+            kernel = new Kernel(id, spec, process, file, connection, zmq, onEnd);
+        } catch (IOException | RuntimeException e) {
+            process.kill();
+            Files.deleteIfExists(file);
+            throw e;
+        }
         try {
             kernel.awaitReady();
         } catch (IOException | RuntimeException e) {

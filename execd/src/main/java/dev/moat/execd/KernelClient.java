@@ -191,7 +191,7 @@ final class KernelClient implements AutoCloseable {
             close("the connection to the kernel failed: " + e);
             onBroken.accept("its connection failed: " + e);
         } finally {
-            sockets.values().forEach(zmq::destroySocket);
+            sockets.values().forEach(ZMQ.Socket::close);
             try {
                 wakeup.source().close();
                 wakeup.sink().close();

@@ -15,6 +15,7 @@ import java.util.Optional;
  * {@code kill(2)}, which Java's process API cannot (SIGINT, or any signal to a whole group). The foreign-function API
  * makes that call; execd's jar declares {@code Enable-Native-Access: ALL-UNNAMED} for it.
  */
+@SuppressWarnings("restricted") // the jar enables native access for this class's one downcall
 final class ProcessGroups {
 
     static final int SIGINT = 2;

@@ -119,10 +119,24 @@ final class CodeApi {
 
     /** The pid of the kernel process of a context, found by its connection file on the command line. */
     static Optional<Long> kernelPid(String contextId) {
+        return kernelProcess(contextId).map(ProcessHandle::pid);
+    }
+
+    /** The connection file a context's kernel was started with. */
+    static Optional<Path> connectionFile(String contextId) {
+        String name = "kernel-" + contextId + ".json";
+        return kernelProcess(contextId)
+                .flatMap(p -> p.info().arguments())
+                .flatMap(args -> java.util.Arrays.stream(args)
+                        .filter(a -> a.endsWith(name))
+                        .findFirst())
+                .map(Path::of);
+    }
+
+    private static Optional<ProcessHandle> kernelProcess(String contextId) {
         String marker = "kernel-" + contextId + ".json";
         return ProcessHandle.allProcesses()
                 .filter(p -> p.info().commandLine().orElse("").contains(marker))
-                .map(ProcessHandle::pid)
                 .findFirst();
     }
 

@@ -131,6 +131,15 @@ class CodeRunTest {
     }
 
     @Test
+    void longRunKeepsTheStreamAliveWithPings() throws Exception {
+        long pause = CodeRoutes.PING_INTERVAL.toMillis() + 500;
+        List<ExecEvent> events = execd.code().run(context, "import time\ntime.sleep(%d / 1000)".formatted(pause));
+
+        assertCompleted(events);
+        assertThat(events).anyMatch(ExecEvent.Ping.class::isInstance);
+    }
+
+    @Test
     void languageWithoutIdRunsInTheDefaultContextCreatedOnFirstUse() throws Exception {
         List<ExecEvent> first = execd.code().runInLanguage("python", "shared = 'kept'");
         List<ExecEvent> second = execd.code().runInLanguage("python", "print(shared)");

@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.moat.protocol.CodeContext;
 import dev.moat.protocol.ExecEvent;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -140,12 +141,19 @@ class KernelLifecycleTest {
     @Test
     void killedExecdTakesItsKernelsWithIt() throws Exception {
         long pid;
+        Path connectionFile;
         try (ExecdProcess own = ExecdProcess.start()) {
-            pid = CodeApi.kernelPid(new CodeApi(own.client()).createContext("python"))
-                    .orElseThrow();
+            String context = new CodeApi(own.client()).createContext("python");
+            pid = CodeApi.kernelPid(context).orElseThrow();
+            connectionFile = CodeApi.connectionFile(context).orElseThrow();
             own.process().destroyForcibly().waitFor();
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> CodeApi.processGone(pid));
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> CodeApi.processGone(pid));
+        } finally {
+            // a killed execd cannot remove its private directory of connection files
+            TestFiles.deleteRecursively(connectionFile.getParent());
+        }
     }
 
     @Test
