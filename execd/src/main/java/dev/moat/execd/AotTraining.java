@@ -28,6 +28,7 @@ public final class AotTraining {
                 java.util.Optional.empty(),
                 "127.0.0.1",
                 java.util.Optional.empty(),
+                List.of(),
                 List.of()))) {
             for (int round = 0; round < 20; round++) {
                 for (String request : requests(directory)) {
@@ -39,7 +40,12 @@ public final class AotTraining {
     }
 
     private static List<String> requests(Path directory) {
-        return List.of(get("/ping"));
+        return List.of(
+                get("/ping"),
+                // code routes without a kernel: the training machine may have no python
+                get("/code/contexts"),
+                post("/code/context", "{\"language\":\"aot-training-no-such-language\"}"),
+                post("/code", "{\"code\":\"echo trained\"}"));
     }
 
     private static String get(String path) {

@@ -9,9 +9,11 @@ import java.util.logging.Logger;
 public final class Execd implements AutoCloseable {
 
     private final HttpServer server;
+    private final CodeContexts codeContexts;
 
-    private Execd(HttpServer server) {
+    private Execd(HttpServer server, CodeContexts codeContexts) {
         this.server = server;
+        this.codeContexts = codeContexts;
     }
 
     public static void main(String[] args) throws Exception {
@@ -40,14 +42,20 @@ public final class Execd implements AutoCloseable {
         Router.Builder routes = Router.builder(ExecdError.VOCABULARY);
         options.accessToken().ifPresent(token -> routes.filter(new AccessTokenFilter(token)));
         routes.get("/ping", exchange -> exchange.sendEmpty(200));
+        CodeContexts codeContexts = new CodeContexts(KernelSpecs.fromEnvironment(System.getenv()));
+        new CodeRoutes(codeContexts, new StatelessShell()).register(routes);
         HttpServer.Builder server = HttpServer.builder(routes.build()).name("execd");
         options.socket().ifPresent(server::unixSocket);
         options.port().ifPresent(port -> server.tcp(options.host(), port));
-        return new Execd(server.start());
+        Execd execd = new Execd(server.start(), codeContexts);
+        options.warmKernels().forEach(codeContexts::warm);
+        return execd;
     }
 
     @Override
     public void close() throws Exception {
+        // kernels first: a cell still streaming ends with an error that says why, while its client can hear it
+        codeContexts.close();
         server.close();
     }
 }

@@ -6,15 +6,18 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * execd's command line: {@code [--socket PATH] [--port N [--host H]] [--access-token T] [-- ENTRYPOINT...]}. The
- * access token may also come from {@code EXECD_ACCESS_TOKEN}. TCP binds to 127.0.0.1 unless a host is given, so that
- * a developer running execd on a host never exposes a shell to the network by accident.
+ * execd's command line: {@code [--socket PATH] [--port N [--host H]] [--access-token T] [--warm-kernel LANGUAGE]...
+ * [-- ENTRYPOINT...]}. The access token may also come from {@code EXECD_ACCESS_TOKEN}. TCP binds to 127.0.0.1 unless a
+ * host is given, so that a developer running execd on a host never exposes a shell to the network by accident.
+ * {@code --warm-kernel python} starts the default context of that language in the background at boot (execd answers
+ * {@code /ping} without waiting for it), so that a sandbox's first cell finds its kernel ready; it may be repeated.
  */
 public record ExecdOptions(
         Optional<Path> socket,
         Optional<Integer> port,
         String host,
         Optional<String> accessToken,
+        List<String> warmKernels,
         List<String> entrypoint) {
 
     public static final Path DEFAULT_SOCKET = Path.of("/run/moat/execd.sock");
@@ -24,6 +27,7 @@ public record ExecdOptions(
         Integer port = null;
         String host = "127.0.0.1";
         String token = environment.get("EXECD_ACCESS_TOKEN");
+        List<String> warmKernels = new ArrayList<>();
         List<String> entrypoint = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -32,6 +36,7 @@ public record ExecdOptions(
                 case "--port" -> port = parsePort(value(args, ++i, arg));
                 case "--host" -> host = value(args, ++i, arg);
                 case "--access-token" -> token = value(args, ++i, arg);
+                case "--warm-kernel" -> warmKernels.add(language(value(args, ++i, arg)));
                 case "--" -> {
                     entrypoint.addAll(List.of(args).subList(i + 1, args.length));
                     i = args.length;
@@ -47,6 +52,7 @@ public record ExecdOptions(
                 Optional.ofNullable(port),
                 host,
                 Optional.ofNullable(token).filter(t -> !t.isEmpty()),
+                List.copyOf(warmKernels),
                 List.copyOf(entrypoint));
     }
 
@@ -55,6 +61,13 @@ public record ExecdOptions(
             throw new IllegalArgumentException("option " + option + " needs a value; " + usage());
         }
         return args[index];
+    }
+
+    private static String language(String value) {
+        if (value.isBlank()) {
+            throw new IllegalArgumentException("--warm-kernel needs a language such as python");
+        }
+        return value.trim();
     }
 
     private static int parsePort(String value) {
@@ -70,6 +83,8 @@ public record ExecdOptions(
     }
 
     public static String usage() {
-        return "usage: execd [--socket PATH] [--port N [--host ADDRESS]] [--access-token TOKEN] [-- ENTRYPOINT...]";
+        return "usage: execd [--socket PATH] [--port N [--host ADDRESS]] [--access-token TOKEN]"
+                + " [--warm-kernel LANGUAGE]... [-- ENTRYPOINT...]"
+                + " (--warm-kernel python starts the default python kernel at boot, in the background)";
     }
 }
