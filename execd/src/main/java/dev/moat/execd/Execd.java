@@ -40,6 +40,9 @@ public final class Execd implements AutoCloseable {
         Router.Builder routes = Router.builder(ExecdError.VOCABULARY);
         options.accessToken().ifPresent(token -> routes.filter(new AccessTokenFilter(token)));
         routes.get("/ping", exchange -> exchange.sendEmpty(200));
+        PathResolver paths = PathResolver.ofProcess();
+        new FileRoutes(paths).register(routes);
+        new DirectoryRoutes(paths).register(routes);
         HttpServer.Builder server = HttpServer.builder(routes.build()).name("execd");
         options.socket().ifPresent(server::unixSocket);
         options.port().ifPresent(port -> server.tcp(options.host(), port));
