@@ -58,9 +58,9 @@ final class DirectoryRoutes {
         if (!rootInfo.type().equals("directory")) {
             throw ExecdError.INVALID_FILE.exception("%s is a %s, not a directory", root, rootInfo.type());
         }
-        List<String> names = depth == 0 ? List.of() : TreeWalk.rootNames(root);
+        List<Path> entries = depth == 0 ? List.of() : TreeWalk.rootEntries(root);
         FileInfoArray out = FileInfoArray.start(exchange);
-        TreeWalk.walk(root, names, depth, (path, relative, level) -> {
+        TreeWalk.walk(entries, depth, (path, relative, level) -> {
             FileInfo info = infos.read(path);
             out.add(info);
             return info.type().equals("directory");

@@ -31,14 +31,15 @@ final class FileFailures {
             case DirectoryNotEmptyException _ -> ExecdError.CONFLICT.exception("directory %s is not empty", file);
             case NotDirectoryException _ -> ExecdError.FILE_NOT_FOUND.exception("%s is not a directory", file);
             case FileSystemLoopException _ -> ExecdError.INVALID_FILE.exception("%s: symbolic link loop", file);
-            case FileSystemException e -> byReason(e, file);
-            default -> ExecdError.RUNTIME_ERROR.exception("I/O error on %s: %s", file, failure.getMessage());
+            case FileSystemException e -> byReason(e.getReason(), file);
+            // reads and writes through a channel report errno's text as the message of a plain IOException
+            default -> byReason(failure.getMessage(), file);
         };
     }
 
-    /** Other errors of the kernel arrive as a plain exception whose reason is the C library's text for errno. */
-    private static ApiException byReason(FileSystemException e, String file) {
-        String reason = e.getReason() == null ? "" : e.getReason();
+    /** Other errors of the kernel arrive with the C library's text for errno as their reason. */
+    private static ApiException byReason(String text, String file) {
+        String reason = text == null || text.isBlank() ? "I/O error" : text;
         ExecdError category;
         if (reason.startsWith("Operation not permitted") || reason.startsWith("Read-only file system")) {
             category = ExecdError.PERMISSION_DENIED;
@@ -57,7 +58,6 @@ final class FileFailures {
         } else {
             category = ExecdError.RUNTIME_ERROR;
         }
-        return category.exception(
-                "%s: %s", file, reason.isEmpty() ? e.getClass().getSimpleName() : reason);
+        return category.exception("%s: %s", file, reason);
     }
 }

@@ -37,10 +37,10 @@ final class GlobSearch {
             }
             throw ExecdError.INVALID_FILE.exception("search root %s is not a directory", root);
         }
-        List<String> names = TreeWalk.rootNames(root);
+        List<Path> entries = TreeWalk.rootEntries(root);
         FileInfos infos = new FileInfos();
         FileInfoArray out = FileInfoArray.start(exchange);
-        TreeWalk.walk(root, names, Integer.MAX_VALUE, (path, relative, level) -> {
+        TreeWalk.walk(entries, Integer.MAX_VALUE, (path, relative, level) -> {
             boolean directory = Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS);
             if (!directory && glob.matches(relative)) {
                 out.add(infos.read(path));

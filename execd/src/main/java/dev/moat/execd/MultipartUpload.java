@@ -1,6 +1,7 @@
 package dev.moat.execd;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.moat.http.ApiException;
 import dev.moat.http.Exchange;
 import dev.moat.http.Json;
 import dev.moat.protocol.FileMetadata;
@@ -33,6 +34,7 @@ final class MultipartUpload {
 
     private static final int MAX_METADATA_BYTES = 64 * 1024;
     private static final int MAX_WAITING_METADATA = 10_000;
+    private static final long MAX_DRAINED_BYTES = 64L * 1024 * 1024;
 
     private final PathResolver paths;
 
@@ -45,7 +47,35 @@ final class MultipartUpload {
     private record Staged(StagedFile file, PermissionChange change) {}
 
     void upload(Exchange exchange) throws IOException {
-        MultipartReader reader = new MultipartReader(exchange.body(), MultipartReader.boundary(exchange.contentType()));
+        InputStream body = exchange.body();
+        try {
+            receive(exchange, body);
+        } catch (ApiException e) {
+            drain(body);
+            throw e;
+        }
+        exchange.sendEmpty(200);
+    }
+
+    /**
+     * Reads what the client still sends after a refusal, so that it gets the answer instead of a connection reset
+     * while it writes; past {@link #MAX_DRAINED_BYTES} the connection is closed instead.
+     */
+    private static void drain(InputStream body) {
+        try {
+            byte[] chunk = new byte[64 * 1024];
+            long drained = 0;
+            int n;
+            while (drained < MAX_DRAINED_BYTES && (n = body.read(chunk)) >= 0) {
+                drained += n;
+            }
+        } catch (IOException e) {
+            // the client is gone: nobody is left to answer
+        }
+    }
+
+    private void receive(Exchange exchange, InputStream body) throws IOException {
+        MultipartReader reader = new MultipartReader(body, MultipartReader.boundary(exchange.contentType()));
         Deque<Target> waiting = new ArrayDeque<>();
         List<Staged> staged = new ArrayList<>();
         List<Path> createdDirectories = new ArrayList<>();
@@ -92,7 +122,6 @@ final class MultipartUpload {
             discard(staged, createdDirectories, e);
             throw e;
         }
-        exchange.sendEmpty(200);
     }
 
     private Target target(InputStream body) throws IOException {

@@ -58,6 +58,23 @@ class DirectoryRoutesTest {
     }
 
     @Test
+    void namesThatAreNotValidUtf8AreListedAndSearchedWithoutFailing() throws Exception {
+        Process touch = new ProcessBuilder("sh", "-c", "touch \"$(printf 'bad\\377name')\"")
+                .directory(dir.toFile())
+                .start();
+        assertThat(touch.waitFor()).isZero();
+
+        List<FileInfo> listed = execd.files().list(dir, 1);
+        List<FileInfo> found = execd.files().search(dir, "bad*");
+
+        assertThat(listed).singleElement().satisfies(info -> {
+            assertThat(info.type()).isEqualTo("file");
+            assertThat(info.path()).startsWith(dir + "/bad").endsWith("name");
+        });
+        assertThat(found).hasSize(1);
+    }
+
+    @Test
     void listWithDepthZeroIsEmpty() throws Exception {
         tree();
 

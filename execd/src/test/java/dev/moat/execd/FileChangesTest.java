@@ -10,7 +10,6 @@ import dev.moat.protocol.ReplaceFileContentItem;
 import dev.moat.protocol.ReplaceFileContentResult;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
@@ -409,20 +408,32 @@ class FileChangesTest {
     }
 
     @Test
-    void replaceInAFileExecdMayNotWriteIs403() throws Exception {
-        Assumptions.assumeFalse("root".equals(System.getProperty("user.name")), "root may write any file");
-        Path file = Files.writeString(dir.resolve("locked"), "abc");
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("r-x------"));
+    void changesOnAReadOnlyFileSystemAre403() throws Exception {
+        Path readOnly = Files.createDirectory(dir.resolve("ro"));
+        TestMounts.tmpfs(readOnly, "1m");
         try {
+            Path file = Files.writeString(readOnly.resolve("file"), "abc");
+            TestMounts.remountReadOnly(readOnly);
+
             assertError(
                     post("/files/replace", Map.of(file.toString(), new ReplaceFileContentItem("a", "b"))),
                     403,
                     "PERMISSION_DENIED",
-                    "");
+                    readOnly.toString());
+            assertError(
+                    post("/files/permissions", Map.of(file.toString(), new Permission(null, null, 600))),
+                    403,
+                    "PERMISSION_DENIED",
+                    "Read-only file system");
+            assertError(
+                    execd.client().delete("/files?" + FilesClient.query("path", file)),
+                    403,
+                    "PERMISSION_DENIED",
+                    file.toString());
+            assertThat(file).hasContent("abc");
         } finally {
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            TestMounts.unmount(readOnly);
         }
-        assertThat(Files.exists(file, LinkOption.NOFOLLOW_LINKS)).isTrue();
     }
 
     /** A map that keeps the order its entries are given in, as JSON objects on the wire do. */

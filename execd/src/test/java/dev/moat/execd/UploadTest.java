@@ -227,6 +227,42 @@ class UploadTest {
     }
 
     @Test
+    void anUploadLargerThanTheFreeSpaceIs507AndLeavesNothing() throws Exception {
+        Path small = Files.createDirectory(dir.resolve("small"));
+        TestMounts.tmpfs(small, "1m");
+        try {
+            ExecdClient.Response response = execd.files()
+                    .upload(new MultipartBody()
+                            .metadata(metadata(small.resolve("big.bin")))
+                            .file(new byte[3 * 1024 * 1024])
+                            .close());
+
+            assertThat(response.status()).as(response.text()).isEqualTo(507);
+            assertThat(response.error().code()).isEqualTo("INSUFFICIENT_STORAGE");
+            assertThat(response.error().message()).contains("No space left");
+            assertThat(contents(small)).isEmpty();
+        } finally {
+            TestMounts.unmount(small);
+        }
+    }
+
+    @Test
+    void uploadOntoABindMountedFileRewritesItInPlace() throws Exception {
+        Path source = Files.writeString(dir.resolve("hosts.source"), "old hosts");
+        Path mounted = Files.writeString(dir.resolve("hosts"), "");
+        TestMounts.bind(source, mounted);
+        try {
+            execd.files().write(mounted, "new hosts");
+
+            assertThat(mounted).hasContent("new hosts");
+            assertThat(source).as("the same file, seen through the mount").hasContent("new hosts");
+        } finally {
+            TestMounts.unmount(mounted);
+        }
+        assertThat(contents(dir)).containsExactlyInAnyOrder(source, mounted);
+    }
+
+    @Test
     void aFilePartWithoutMetadataIs400() throws Exception {
         ExecdClient.Response response =
                 execd.files().upload(new MultipartBody().file("orphan").close());
