@@ -6,13 +6,9 @@ import dev.moat.http.Router;
 import dev.moat.protocol.FileInfo;
 import dev.moat.protocol.Permission;
 import java.io.IOException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,8 +48,8 @@ final class DirectoryRoutes {
         FileInfo rootInfo = infos.describe(root);
         if (rootInfo.type().equals("symlink")) {
             throw ExecdError.INVALID_FILE.exception(
-                    "%s is a symbolic link; listings never follow links, so give the directory it points to (%s)",
-                    root, Files.readSymbolicLink(root));
+                    "%s is a symbolic link; listings never follow links, so give the directory it points to%s",
+                    root, linkTarget(root));
         }
         if (!rootInfo.type().equals("directory")) {
             throw ExecdError.INVALID_FILE.exception("%s is a %s, not a directory", root, rootInfo.type());
@@ -66,6 +62,14 @@ final class DirectoryRoutes {
             return info.type().equals("directory");
         });
         out.finish();
+    }
+
+    private static String linkTarget(Path link) {
+        try {
+            return " (" + Files.readSymbolicLink(link) + ")";
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     private static int depth(Exchange exchange) {
@@ -88,45 +92,9 @@ final class DirectoryRoutes {
             directories.put(paths.resolve(raw), change);
         });
         for (Map.Entry<Path, PermissionChange> entry : directories.entrySet()) {
-            makeDirectories(entry.getKey(), entry.getValue());
+            MakeDirectories.make(entry.getKey(), entry.getValue());
         }
         exchange.sendEmpty(200);
-    }
-
-    /** mkdir -p; the directories this call creates get {@code change}, from the deepest up. */
-    static List<Path> makeDirectories(Path directory, PermissionChange change) {
-        Deque<Path> missing = new ArrayDeque<>();
-        for (Path current = directory; current != null && !Files.isDirectory(current); current = current.getParent()) {
-            if (Files.exists(current, LinkOption.NOFOLLOW_LINKS)) {
-                throw current.equals(directory)
-                        ? ExecdError.CONFLICT.exception("%s exists and is not a directory", directory)
-                        : ExecdError.CONFLICT.exception(
-                                "cannot create directory %s: %s exists and is not a directory", directory, current);
-            }
-            missing.push(current);
-        }
-        List<Path> created = new ArrayList<>();
-        Path current = directory;
-        try {
-            while (!missing.isEmpty()) {
-                current = missing.pop();
-                try {
-                    Files.createDirectory(current);
-                    created.add(current);
-                } catch (FileAlreadyExistsException e) {
-                    if (!Files.isDirectory(current)) {
-                        throw e; // something else appeared meanwhile
-                    }
-                }
-            }
-            for (Path made : created.reversed()) {
-                current = made;
-                change.applyTo(made);
-            }
-        } catch (IOException e) {
-            throw FileFailures.of(e, current);
-        }
-        return created;
     }
 
     private void delete(Exchange exchange) throws IOException {

@@ -149,8 +149,8 @@ final class MultipartUpload {
 
     private static Staged stage(Target target, InputStream content, List<Path> createdDirectories) throws IOException {
         Path path = writablePath(target.path());
-        createdDirectories.addAll(DirectoryRoutes.makeDirectories(
-                path.getParent(), PermissionChange.NONE.withModeIfAbsent(OctalMode.DEFAULT)));
+        createdDirectories.addAll(
+                MakeDirectories.make(path.getParent(), PermissionChange.NONE.withModeIfAbsent(OctalMode.DEFAULT)));
         StagedFile file;
         try {
             file = StagedFile.next(path);
