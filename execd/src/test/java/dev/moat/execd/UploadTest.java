@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -42,8 +43,10 @@ class UploadTest {
     }
 
     /** Everything below {@code directory}, to show that a failed upload left nothing. */
-    private static Stream<Path> contents(Path directory) throws Exception {
-        return Files.walk(directory).filter(path -> !path.equals(directory));
+    private static List<Path> contents(Path directory) throws Exception {
+        try (Stream<Path> paths = Files.walk(directory)) {
+            return paths.filter(path -> !path.equals(directory)).toList();
+        }
     }
 
     @Test
