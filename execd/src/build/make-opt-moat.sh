@@ -55,6 +55,8 @@ cat > "$out/bin/execd" <<'LAUNCHER'
 here=$(cd "$(dirname "$0")/.." && pwd)
 aot=""
 [ -f "$here/execd.aot" ] && aot="-XX:AOTCache=$here/execd.aot"
+# a UTF-8 locale lets the JVM handle non-ASCII file names; keep the caller's when it has one
+[ -n "${LC_ALL:-}${LC_CTYPE:-}${LANG:-}" ] || export LANG=C.UTF-8
 exec env MALLOC_ARENA_MAX=2 "$here/runtime/bin/java" "@$here/jvm.args" $aot -jar "$here/execd.jar" "$@"
 LAUNCHER
 chmod +x "$out/bin/execd"

@@ -40,12 +40,40 @@ public final class AotTraining {
     }
 
     private static List<String> requests(Path directory) {
-        return List.of(
+        List<String> requests = new java.util.ArrayList<>(List.of(
                 get("/ping"),
                 // code routes without a kernel: the training machine may have no python
                 get("/code/contexts"),
                 post("/code/context", "{\"language\":\"aot-training-no-such-language\"}"),
-                post("/code", "{\"code\":\"echo trained\"}"));
+                post("/code", "{\"code\":\"echo trained\"}")));
+        requests.addAll(fileRequests(directory));
+        return requests;
+    }
+
+    /** Upload, info, list, search, download (whole and a range), replace and delete of files. */
+    private static List<String> fileRequests(Path directory) {
+        String file = directory.resolve("files/sub/training.txt").toString();
+        String root = directory.resolve("files").toString();
+        String boundary = "moat-aot-training";
+        String multipart = "--" + boundary + "\r\n"
+                + "Content-Disposition: form-data; name=\"metadata\"; filename=\"metadata\"\r\n"
+                + "Content-Type: application/json\r\n\r\n"
+                + "{\"path\":\"" + file + "\",\"mode\":644}\r\n"
+                + "--" + boundary + "\r\n"
+                + "Content-Disposition: form-data; name=\"file\"; filename=\"training.txt\"\r\n"
+                + "Content-Type: application/octet-stream\r\n\r\n"
+                + "hello training\nsecond line\n\r\n"
+                + "--" + boundary + "--\r\n";
+        return List.of(
+                postAs("/files/upload", "multipart/form-data; boundary=" + boundary, multipart),
+                get("/files/info?path=" + file),
+                get("/directories/list?depth=3&path=" + root),
+                get("/files/search?pattern=**/*.txt&path=" + root),
+                get("/files/download?path=" + file),
+                getWithHeader("/files/download?path=" + file, "Range: bytes=2-5"),
+                post("/files/replace?verbose=true", "{\"" + file + "\":{\"old\":\"line\",\"new\":\"row\"}}"),
+                "DELETE /files?path=" + file + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+                get("/files/info?path=" + file));
     }
 
     private static String get(String path) {
@@ -53,10 +81,18 @@ public final class AotTraining {
     }
 
     static String post(String path, String json) {
-        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        return postAs(path, "application/json", json);
+    }
+
+    private static String getWithHeader(String path, String header) {
+        return "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n" + header + "\r\n\r\n";
+    }
+
+    private static String postAs(String path, String contentType, String content) {
+        byte[] body = content.getBytes(StandardCharsets.UTF_8);
         return "POST " + path
-                + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: application/json\r\n"
-                + "Content-Length: " + body.length + "\r\n\r\n" + json;
+                + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: " + contentType + "\r\n"
+                + "Content-Length: " + body.length + "\r\n\r\n" + content;
     }
 
     private static void exchange(Path socket, String request) throws IOException {

@@ -44,6 +44,9 @@ public final class Execd implements AutoCloseable {
         routes.get("/ping", exchange -> exchange.sendEmpty(200));
         CodeContexts codeContexts = new CodeContexts(KernelSpecs.fromEnvironment(System.getenv()));
         new CodeRoutes(codeContexts, new StatelessShell()).register(routes);
+        PathResolver paths = PathResolver.ofProcess();
+        new FileRoutes(paths).register(routes);
+        new DirectoryRoutes(paths).register(routes);
         HttpServer.Builder server = HttpServer.builder(routes.build()).name("execd");
         options.socket().ifPresent(server::unixSocket);
         options.port().ifPresent(port -> server.tcp(options.host(), port));

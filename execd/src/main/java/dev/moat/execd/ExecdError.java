@@ -18,6 +18,10 @@ public enum ExecdError implements ApiError {
     SESSION_NOT_FOUND(404),
     CONFLICT(409),
     RANGE_NOT_SATISFIABLE(416),
+    /** A {@code Range} header in the {@code bytes} unit that does not parse. */
+    INVALID_RANGE(400),
+    /** The file system has no room (or no quota) left for what was written. */
+    INSUFFICIENT_STORAGE(507),
     RUNTIME_ERROR(500),
     NOT_SUPPORTED(501),
     BAD_GATEWAY(502);

@@ -36,6 +36,12 @@ final class ExecdProcess implements AutoCloseable {
     }
 
     static ExecdProcess start(Map<String, String> environment, String... args) throws Exception {
+        return start(List.of(), environment, args);
+    }
+
+    /** Starts execd with extra JVM options, such as {@code -Xmx64m} for a test of its memory use. */
+    static ExecdProcess start(List<String> jvmOptions, Map<String, String> environment, String... args)
+            throws Exception {
         Path directory = Files.createTempDirectory("execd-test-");
         Path socket = directory.resolve("execd.sock");
         Path log = directory.resolve("execd.log");
@@ -49,6 +55,7 @@ final class ExecdProcess implements AutoCloseable {
                 Execd.class.getName(),
                 "--socket",
                 socket.toString()));
+        command.addAll(3, jvmOptions);
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(directory.toFile())
