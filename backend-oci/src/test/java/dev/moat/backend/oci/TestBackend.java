@@ -85,9 +85,17 @@ final class TestBackend implements AutoCloseable {
         return backend.sandboxesDirectory().resolve(id).resolve("run/execd.sock");
     }
 
-    /** Runs {@code script} with sh inside the sandbox, with the sandbox's own restrictions. */
+    /**
+     * Runs {@code script} with sh inside the sandbox, as its processes run: same namespaces, user, capabilities,
+     * seccomp filter and cgroups (the runtime's {@code exec} takes them from the container's configuration).
+     */
     HostCommand.Result shell(String id, String script) {
         return backend.runtime().exec(id, List.of("/bin/sh", "-c", script), Duration.ofSeconds(60));
+    }
+
+    /** Runs a Python program inside the sandbox, like {@link #shell}. */
+    HostCommand.Result python(String id, String program) {
+        return backend.runtime().exec(id, List.of("python3", "-c", program), Duration.ofSeconds(60));
     }
 
     @Override
