@@ -24,8 +24,9 @@ final class OciRuntime {
     enum Kind {
         CRUN("crun", List.of()),
         RUNC("runc", List.of()),
-        // gVisor: its own network stack with loopback only; ptrace works on hosts without KVM.
-        RUNSC("runsc", List.of("--network=none", "--platform=ptrace"));
+        // gVisor: its own network stack with loopback only; ptrace works on hosts without KVM; execd's listening
+        // socket must be a real host socket in the bind-mounted run directory.
+        RUNSC("runsc", List.of("--network=none", "--platform=ptrace", "--host-uds=create"));
 
         final String binary;
         final List<String> globalOptions;

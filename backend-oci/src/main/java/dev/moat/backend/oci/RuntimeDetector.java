@@ -106,7 +106,7 @@ final class RuntimeDetector {
                     List.of("/opt/moat/tini", "--version"),
                     List.of("PATH=/usr/bin:/bin"),
                     "/",
-                    new ResourceLimits(100, 64L << 20, 32),
+                    new ResourceLimits(500, 256L << 20, 256),
                     List.of(),
                     runtimeDirectory,
                     bundle.run(),

@@ -31,13 +31,17 @@ final class TestBackend implements AutoCloseable {
     }
 
     static TestBackend start() {
-        assumeTrue(OciBackendFactory.isRoot(), "the oci backend tests run real containers and need root");
         assumeTrue(
                 RuntimeDetector.onPath("runc").isPresent()
                         || RuntimeDetector.onPath("crun").isPresent(),
                 "neither crun nor runc is installed");
+        return start("oci");
+    }
+
+    static TestBackend start(String deployment) {
+        assumeTrue(OciBackendFactory.isRoot(), "the oci backend tests run real containers and need root");
         TestImages.base();
-        return new TestBackend(newBackend());
+        return new TestBackend((OciBackend) new OciBackendFactory().create(settings(deployment)));
     }
 
     /** Another backend object on the same home, as a restarted server would make. */
