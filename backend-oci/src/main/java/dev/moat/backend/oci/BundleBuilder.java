@@ -97,7 +97,13 @@ final class BundleBuilder {
         if (Files.isDirectory(mount.source()) && ((Integer) Files.getAttribute(mount.source(), "unix:uid")) == 0) {
             OverlayRootfs.chown(mount.source(), workspaceRoot);
         }
-        Files.createDirectories(staging);
+        // A bind mount's mount point must be of the source's kind: a directory for a directory, a file for a file.
+        if (Files.isDirectory(mount.source())) {
+            Files.createDirectories(staging);
+        } else {
+            Files.createDirectories(staging.getParent());
+            Files.createFile(staging);
+        }
         int fd = namespaces.descriptor(mappings(base.get()).get(1));
         LinuxMounts.bindIdmapped(mount.source(), staging, fd);
         return new SandboxPlan.BindMount(staging, mount.target(), false);

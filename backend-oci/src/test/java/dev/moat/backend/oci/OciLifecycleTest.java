@@ -173,7 +173,7 @@ class OciLifecycleTest {
 
         assertThatThrownBy(() -> sandboxes.create(spec)).isInstanceOfSatisfying(SandboxException.class, e -> {
             assertThat(e.kind()).isEqualTo(SandboxException.Kind.FAILED);
-            assertThat(e.getMessage()).contains(spec.id());
+            assertThat(e.getMessage()).contains(spec.id()).contains("could not start");
         });
         assertLeftNothing(sandboxes.backend(), spec.id());
     }
