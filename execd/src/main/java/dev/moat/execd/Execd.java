@@ -40,6 +40,7 @@ public final class Execd implements AutoCloseable {
         Router.Builder routes = Router.builder(ExecdError.VOCABULARY);
         options.accessToken().ifPresent(token -> routes.filter(new AccessTokenFilter(token)));
         routes.get("/ping", exchange -> exchange.sendEmpty(200));
+        new MetricsRoutes(MetricsSampler.system()).register(routes);
         HttpServer.Builder server = HttpServer.builder(routes.build()).name("execd");
         options.socket().ifPresent(server::unixSocket);
         options.port().ifPresent(port -> server.tcp(options.host(), port));
