@@ -9,22 +9,23 @@ import java.util.logging.Logger;
 public final class Execd implements AutoCloseable {
 
     private final HttpServer server;
+    private final PortProxy proxy;
 
-    private Execd(HttpServer server) {
+    private Execd(HttpServer server, PortProxy proxy) {
         this.server = server;
+        this.proxy = proxy;
     }
 
     public static void main(String[] args) throws Exception {
         Logger.getLogger("org.eclipse.jetty").setLevel(Level.WARNING);
-        ExecdOptions options;
+        Execd execd;
         try {
-            options = ExecdOptions.parse(args, System.getenv());
+            execd = start(ExecdOptions.parse(args, System.getenv()));
         } catch (IllegalArgumentException e) {
             System.err.println("execd: " + e.getMessage());
             System.exit(2);
             return;
         }
-        Execd execd = start(options);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
             try {
                 execd.close();
@@ -41,14 +42,20 @@ public final class Execd implements AutoCloseable {
         options.accessToken().ifPresent(token -> routes.filter(new AccessTokenFilter(token)));
         routes.get("/ping", exchange -> exchange.sendEmpty(200));
         new MetricsRoutes(MetricsSampler.system()).register(routes);
+        PortProxy proxy = PortProxy.fromEnvironment(System.getenv());
+        routes.any("/proxy/{port}/**", proxy);
         HttpServer.Builder server = HttpServer.builder(routes.build()).name("execd");
         options.socket().ifPresent(server::unixSocket);
         options.port().ifPresent(port -> server.tcp(options.host(), port));
-        return new Execd(server.start());
+        return new Execd(server.start(), proxy);
     }
 
     @Override
     public void close() throws Exception {
-        server.close();
+        try {
+            server.close();
+        } finally {
+            proxy.close();
+        }
     }
 }
