@@ -39,7 +39,7 @@ public final class AotTraining {
     }
 
     private static List<String> requests(Path directory) {
-        return List.of(get("/ping"), get("/metrics"));
+        return List.of(get("/ping"), get("/metrics"), get("/metrics/prometheus"));
     }
 
     private static String get(String path) {

@@ -44,7 +44,8 @@ public final class Execd implements AutoCloseable {
         new MetricsRoutes(MetricsSampler.system()).register(routes);
         PortProxy proxy = PortProxy.fromEnvironment(System.getenv());
         routes.any("/proxy/{port}/**", proxy);
-        HttpServer.Builder server = HttpServer.builder(routes.build()).name("execd");
+        HttpServer.Builder server =
+                HttpServer.builder(routes.build()).name("execd").allowEncodedSeparators();
         options.socket().ifPresent(server::unixSocket);
         options.port().ifPresent(port -> server.tcp(options.host(), port));
         return new Execd(server.start(), proxy);

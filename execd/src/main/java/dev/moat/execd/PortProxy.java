@@ -72,13 +72,13 @@ final class PortProxy implements Route, AutoCloseable {
 
     @Override
     public void handle(Exchange exchange) throws Exception {
-        int port = port(exchange.pathParameter("port"));
-        String target = target(exchange.request());
+        Target target = Target.of(exchange.request());
+        int port = port(target.port());
         var upgrade = ProxyHeaders.upgrade(exchange.request().getHeaders());
         if (upgrade.isPresent() && !hasBody(exchange.request())) {
-            upgrades.handle(exchange, port, target, upgrade.get());
+            upgrades.handle(exchange, port, target.pathAndQuery(), upgrade.get());
         } else {
-            forward(exchange, port, target);
+            forward(exchange, port, target.pathAndQuery());
         }
     }
 
@@ -96,24 +96,36 @@ final class PortProxy implements Route, AutoCloseable {
                 text);
     }
 
-    /** The raw path after {@code /proxy/{port}} with the raw query: what the service is asked for. */
-    static String target(org.eclipse.jetty.server.Request request) {
-        String path = request.getHttpURI().getPath();
-        int segments = 0;
-        int index = 0;
-        // skip the two leading segments, "proxy" and the port, however many slashes surround them
-        while (index < path.length() && segments < 2) {
+    /**
+     * The raw request target split after {@code /proxy/{port}}: the port segment as sent, and the rest of the path
+     * (still encoded, {@code /} when there is none) with the raw query, which is what the service is asked for. Both
+     * come from the raw path, so that an encoded slash cannot make the two disagree.
+     */
+    record Target(String port, String pathAndQuery) {
+        static Target of(org.eclipse.jetty.server.Request request) {
+            String path = request.getHttpURI().getPath();
+            int index = skipSegment(path, 0); // "proxy"
+            int portStart = index;
+            while (portStart < path.length() && path.charAt(portStart) == '/') {
+                portStart++;
+            }
+            index = skipSegment(path, index);
+            String rest = index < path.length() ? path.substring(index) : "/";
+            String query = request.getHttpURI().getQuery();
+            return new Target(path.substring(portStart, index), query == null ? rest : rest + "?" + query);
+        }
+
+        /** The index just past the next non-empty segment that starts at or after {@code from}. */
+        private static int skipSegment(String path, int from) {
+            int index = from;
             while (index < path.length() && path.charAt(index) == '/') {
                 index++;
             }
             while (index < path.length() && path.charAt(index) != '/') {
                 index++;
             }
-            segments++;
+            return index;
         }
-        String rest = index < path.length() ? path.substring(index) : "/";
-        String query = request.getHttpURI().getQuery();
-        return query == null ? rest : rest + "?" + query;
     }
 
     private static boolean hasBody(org.eclipse.jetty.server.Request request) {
@@ -204,11 +216,13 @@ final class PortProxy implements Route, AutoCloseable {
                 http.setUserAgentField(null);
                 http.setHttpCookieStore(new HttpCookieStore.Empty());
                 http.getProtocolHandlers().clear();
-                http.getContentDecoderFactories().clear();
                 http.setConnectTimeout(CONNECT_TIMEOUT.toMillis());
                 http.setIdleTimeout(timeout.toMillis());
                 http.setMaxConnectionsPerDestination(1024);
                 http.start();
+                // start() installs the decoders it finds when there are none; without any, the client neither asks
+                // for compressed answers the client of execd did not ask for, nor decodes what passes through
+                http.getContentDecoderFactories().clear();
                 client = http;
             }
             return client;

@@ -2,6 +2,7 @@ package dev.moat.execd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.moat.http.Json;
 import dev.moat.protocol.ErrorResponse;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -13,6 +14,8 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -70,9 +73,44 @@ class PortProxyTest {
     }
 
     @Test
+    void serviceSeesTheHeadersItWouldSeeWithoutTheProxy() throws Exception {
+        try (HttpClient http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            String direct = "http://127.0.0.1:" + services.httpPort() + "/echo/headers";
+            String proxied = "http://127.0.0.1:" + execdTcpPort + "/proxy/" + services.httpPort() + "/echo/headers";
+            Map<String, String> seenDirectly = echoedHeaders(http, HttpRequest.newBuilder(URI.create(direct)));
+            Map<String, String> seenThroughExecd = echoedHeaders(
+                    http, HttpRequest.newBuilder(URI.create(proxied)).header(AccessTokenFilter.HEADER, TOKEN));
+
+            seenDirectly.remove("host");
+            seenThroughExecd.remove("host");
+            assertThat(seenThroughExecd)
+                    .as("no compression asked for, no user agent or token added")
+                    .isEqualTo(seenDirectly);
+        }
+    }
+
+    private static Map<String, String> echoedHeaders(HttpClient http, HttpRequest.Builder request) throws Exception {
+        HttpResponse<String> response =
+                http.send(request.header("X-Custom", "same").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return new java.util.TreeMap<>(Json.mapper()
+                .readValue(response.body(), LoopbackServices.Echo.class)
+                .headers());
+    }
+
+    @Test
+    void encodedSlashesPercentSignsAndEmptySegmentsReachTheServiceAsSent() throws Exception {
+        LoopbackServices.Echo echo =
+                send(toService("GET", "/api/queues/%2F/a%252Fb//c%2fd")).json(LoopbackServices.Echo.class);
+
+        assertThat(echo.path()).isEqualTo("/api/queues/%2F/a%252Fb//c%2fd");
+    }
+
+    @Test
     void portAloneOrWithTrailingSlashReachesTheServiceRoot() throws Exception {
         String port = Integer.toString(services.httpPort());
-        for (String path : List.of("/proxy/" + port, "/proxy/" + port + "/")) {
+        for (String path : List.of("/proxy/" + port, "/proxy/" + port + "/", "//proxy//" + port + "/")) {
             LoopbackServices.Echo echo = execd.client().get(path).json(LoopbackServices.Echo.class);
             assertThat(echo.path()).as(path).isEqualTo("/");
         }
@@ -160,7 +198,7 @@ class PortProxyTest {
 
     @Test
     void portThatIsNotANumberFromOneTo65535Is400() throws Exception {
-        for (String port : List.of("abc", "0", "65536", "-1", "+80", "99999999999", "8o80")) {
+        for (String port : List.of("abc", "0", "65536", "-1", "+80", "99999999999", "8o80", "%38%30", "80%2Fx")) {
             ExecdClient.Response response = execd.client().get("/proxy/" + port + "/x");
             assertThat(response.status()).as(port).isEqualTo(400);
             ErrorResponse error = response.error();
