@@ -32,7 +32,9 @@ import org.eclipse.jetty.util.thread.VirtualThreadPool;
  * <p>Failures: a port that is not a number from 1 to 65535 is {@code INVALID_PORT} (400); nothing listening is
  * {@code BAD_GATEWAY} (502); a service silent for longer than the timeout ({@code EXECD_PROXY_TIMEOUT} seconds, 300 by
  * default) is {@code GATEWAY_TIMEOUT} (504) before it answered, and a cut connection after. When the client leaves,
- * the connection to the service is closed.
+ * the connection to the service is closed as soon as execd notices: when the service next sends something, or at the
+ * timeout if it stays silent (an HTTP/1.1 server learns that a client closed only by reading or writing, and reading
+ * ahead would swallow the client's next request).
  */
 final class PortProxy implements Route, AutoCloseable {
 
@@ -74,7 +76,9 @@ final class PortProxy implements Route, AutoCloseable {
     public void handle(Exchange exchange) throws Exception {
         Target target = Target.of(exchange.request());
         int port = port(target.port());
-        var upgrade = ProxyHeaders.upgrade(exchange.request().getHeaders());
+        // h2c is never tunnelled: its HTTP2-Settings header is connection-scoped, so the service could not accept it,
+        // and the JDK client offers it on every plain-http request
+        var upgrade = ProxyHeaders.upgrade(exchange.request().getHeaders()).filter(p -> !p.equalsIgnoreCase("h2c"));
         if (upgrade.isPresent() && !hasBody(exchange.request())) {
             upgrades.handle(exchange, port, target.pathAndQuery(), upgrade.get());
         } else {

@@ -1,6 +1,7 @@
 package dev.moat.execd;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.moat.http.Json;
 import dev.moat.protocol.ErrorResponse;
@@ -87,6 +88,18 @@ class PortProxyTest {
             assertThat(seenThroughExecd)
                     .as("no compression asked for, no user agent or token added")
                     .isEqualTo(seenDirectly);
+        }
+    }
+
+    @Test
+    void h2cUpgradeOfferIsDeclinedAndTheRequestForwarded() throws Exception {
+        // the JDK client offers h2c on every plain-http request unless told to speak HTTP/1.1
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            String proxied = "http://127.0.0.1:" + execdTcpPort + "/proxy/" + services.httpPort() + "/echo/h2c";
+            Map<String, String> seen = echoedHeaders(
+                    http, HttpRequest.newBuilder(URI.create(proxied)).header(AccessTokenFilter.HEADER, TOKEN));
+
+            assertThat(seen).doesNotContainKeys("upgrade", "http2-settings", "connection");
         }
     }
 
@@ -217,6 +230,13 @@ class PortProxyTest {
             assertThat(response.error().code()).isEqualTo("GATEWAY_TIMEOUT");
             assertThat(response.error().message()).contains("port " + silent.port());
         }
+    }
+
+    @Test
+    void proxyTimeoutThatIsNotAPositiveNumberStopsExecdWithAMessage() {
+        assertThatThrownBy(() -> ExecdProcess.start(Map.of(PortProxy.TIMEOUT_VARIABLE, "soon")))
+                .hasMessageContaining(
+                        "EXECD_PROXY_TIMEOUT must be a whole number of seconds greater than 0, got 'soon'");
     }
 
     @Test
