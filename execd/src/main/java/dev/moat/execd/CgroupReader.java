@@ -1,6 +1,7 @@
 package dev.moat.execd;
 
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -210,8 +211,12 @@ final class CgroupReader {
             }
             boolean unified = right[0].equals("cgroup2");
             if (unified || right[0].equals("cgroup")) {
-                Set<String> controllers = unified ? Set.of() : Set.of(right[2].split(","));
-                mounts.add(new Mount(unescape(left[3]), Path.of(unescape(left[4])), unified, controllers));
+                Set<String> controllers = unified ? Set.of() : Set.copyOf(List.of(right[2].split(",")));
+                try {
+                    mounts.add(new Mount(unescape(left[3]), Path.of(unescape(left[4])), unified, controllers));
+                } catch (InvalidPathException e) {
+                    // a mount point no path can name is no cgroup execd can read
+                }
             }
         }
         return mounts;
@@ -222,7 +227,7 @@ final class CgroupReader {
         for (String line : procSelfCgroup.split("\n")) {
             String[] fields = line.split(":", 3);
             if (fields.length == 3) {
-                Set<String> controllers = fields[1].isEmpty() ? Set.of() : Set.of(fields[1].split(","));
+                Set<String> controllers = fields[1].isEmpty() ? Set.of() : Set.copyOf(List.of(fields[1].split(",")));
                 memberships.add(new Membership(controllers, fields[2].trim()));
             }
         }

@@ -168,8 +168,11 @@ class CgroupReaderTest {
                 .isEqualTo(new CgroupReader.Figures(
                         Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty()));
 
-        write("proc/self/mountinfo", "garbage\n35 24 0:30 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n");
-        write("proc/self/cgroup", "nonsense\n0::/\n");
+        write(
+                "proc/self/mountinfo",
+                "garbage\n35 24 0:30 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n"
+                        + "36 24 0:31 / /sys/fs/odd\\000name rw - cgroup cgroup rw,cpu,cpu\n");
+        write("proc/self/cgroup", "nonsense\n3:cpu,cpu:/\n0::/\n");
         write("sys/fs/cgroup/cpu.max", "lots 100000\n");
         write("sys/fs/cgroup/memory.max", "\n");
         write("sys/fs/cgroup/memory.current", "many\n");
