@@ -45,7 +45,9 @@ public final class AotTraining {
                 // code routes without a kernel: the training machine may have no python
                 get("/code/contexts"),
                 post("/code/context", "{\"language\":\"aot-training-no-such-language\"}"),
-                post("/code", "{\"code\":\"echo trained\"}")));
+                post("/code", "{\"code\":\"echo trained\"}"),
+                get("/metrics"),
+                get("/metrics/prometheus")));
         requests.addAll(fileRequests(directory));
         return requests;
     }

@@ -2,6 +2,7 @@ package dev.moat.execd;
 
 import dev.moat.http.HttpServer;
 import dev.moat.http.Router;
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -9,24 +10,24 @@ import java.util.logging.Logger;
 public final class Execd implements AutoCloseable {
 
     private final HttpServer server;
-    private final CodeContexts codeContexts;
+    private final List<AutoCloseable> parts;
 
-    private Execd(HttpServer server, CodeContexts codeContexts) {
+    /** {@code parts} are closed in order before the server: a stream still open hears why it ends. */
+    private Execd(HttpServer server, List<AutoCloseable> parts) {
         this.server = server;
-        this.codeContexts = codeContexts;
+        this.parts = parts;
     }
 
     public static void main(String[] args) throws Exception {
         Logger.getLogger("org.eclipse.jetty").setLevel(Level.WARNING);
-        ExecdOptions options;
+        Execd execd;
         try {
-            options = ExecdOptions.parse(args, System.getenv());
+            execd = start(ExecdOptions.parse(args, System.getenv()));
         } catch (IllegalArgumentException e) {
             System.err.println("execd: " + e.getMessage());
             System.exit(2);
             return;
         }
-        Execd execd = start(options);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
             try {
                 execd.close();
@@ -47,18 +48,35 @@ public final class Execd implements AutoCloseable {
         PathResolver paths = PathResolver.ofProcess();
         new FileRoutes(paths).register(routes);
         new DirectoryRoutes(paths).register(routes);
-        HttpServer.Builder server = HttpServer.builder(routes.build()).name("execd");
+        new MetricsRoutes(MetricsSampler.system()).register(routes);
+        PortProxy proxy = PortProxy.fromEnvironment(System.getenv());
+        routes.any("/proxy/{port}/**", proxy);
+        HttpServer.Builder server =
+                HttpServer.builder(routes.build()).name("execd").allowEncodedSeparators();
         options.socket().ifPresent(server::unixSocket);
         options.port().ifPresent(port -> server.tcp(options.host(), port));
-        Execd execd = new Execd(server.start(), codeContexts);
+        Execd execd = new Execd(server.start(), List.of(codeContexts, proxy));
         options.warmKernels().forEach(codeContexts::warm);
         return execd;
     }
 
     @Override
     public void close() throws Exception {
-        // kernels first: a cell still streaming ends with an error that says why, while its client can hear it
-        codeContexts.close();
+        Exception failure = null;
+        for (AutoCloseable part : parts) {
+            try {
+                part.close();
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
         server.close();
+        if (failure != null) {
+            throw failure;
+        }
     }
 }

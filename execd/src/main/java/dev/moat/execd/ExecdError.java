@@ -24,7 +24,11 @@ public enum ExecdError implements ApiError {
     INSUFFICIENT_STORAGE(507),
     RUNTIME_ERROR(500),
     NOT_SUPPORTED(501),
-    BAD_GATEWAY(502);
+    BAD_GATEWAY(502),
+    /** A /proxy/{port} path whose port is not a number from 1 to 65535. */
+    INVALID_PORT(400),
+    /** The service behind /proxy/{port} did not answer in time. */
+    GATEWAY_TIMEOUT(504);
 
     /** How the shared HTTP toolkit names its own failures in this API. */
     public static final ErrorVocabulary VOCABULARY =

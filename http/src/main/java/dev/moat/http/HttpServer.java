@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Executors;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -62,6 +63,7 @@ public final class HttpServer implements AutoCloseable {
         private InetSocketAddress address;
         private long idleTimeoutMillis = 300_000;
         private String name = "http";
+        private boolean encodedSeparators;
 
         private Builder(Handler handler) {
             this.handler = handler;
@@ -83,6 +85,16 @@ public final class HttpServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Accepts paths with an encoded slash ({@code %2F}), an encoded percent sign ({@code %25}) or empty segments,
+         * which Jetty refuses by default as ambiguous. For servers that proxy raw paths to other services, where such
+         * paths are the service's business; routes still match on the decoded path.
+         */
+        public Builder allowEncodedSeparators() {
+            this.encodedSeparators = true;
+            return this;
+        }
+
         public Builder name(String name) {
             this.name = name;
             return this;
@@ -101,6 +113,13 @@ public final class HttpServer implements AutoCloseable {
             config.setSendServerVersion(false);
             config.setSendDateHeader(false);
             config.setOutputBufferSize(16 * 1024);
+            if (encodedSeparators) {
+                config.setUriCompliance(UriCompliance.DEFAULT.with(
+                        "DEFAULT+encoded-separators",
+                        UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR,
+                        UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING,
+                        UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT));
+            }
             if (socket != null) {
                 prepareSocketPath(socket);
                 UnixDomainServerConnector uds =

@@ -1,0 +1,80 @@
+package dev.moat.execd;
+
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+
+/**
+ * Which headers cross the proxy. Hop-by-hop headers (RFC 9110 §7.6.1) and the ones a {@code Connection} header names
+ * describe a single connection and stop here; so do execd's access token, which is no business of the service, and
+ * {@code Expect}, which execd answers itself. Everything else passes unchanged, {@code Host} included, so that services
+ * that check it against {@code Origin} (Jupyter, dev servers) see what the browser sent.
+ */
+final class ProxyHeaders {
+
+    private static final Set<String> HOP_BY_HOP = Set.of(
+            "connection",
+            "keep-alive",
+            "proxy-authenticate",
+            "proxy-authorization",
+            "proxy-connection",
+            "te",
+            "trailer",
+            "transfer-encoding",
+            "upgrade");
+
+    private static final Set<String> STOPPED_REQUEST_HEADERS =
+            Set.of("expect", "content-length", AccessTokenFilter.HEADER.toLowerCase(Locale.ROOT));
+
+    private ProxyHeaders() {}
+
+    /** The request headers for the service; its body length is set from the body itself. */
+    static void copyRequest(HttpFields from, HttpFields.Mutable to) {
+        Set<String> stopped = connectionScoped(from);
+        for (HttpField field : from) {
+            String name = field.getLowerCaseName();
+            if (!stopped.contains(name) && !STOPPED_REQUEST_HEADERS.contains(name)) {
+                to.add(field);
+            }
+        }
+    }
+
+    /** The service's response headers for the client. */
+    static void copyResponse(HttpFields from, HttpFields.Mutable to) {
+        Set<String> stopped = connectionScoped(from);
+        for (HttpField field : from) {
+            if (!stopped.contains(field.getLowerCaseName())) {
+                to.add(field);
+            }
+        }
+    }
+
+    /** The protocol the client asks to switch to ({@code Connection: upgrade} with {@code Upgrade: X}), if any. */
+    static Optional<String> upgrade(HttpFields headers) {
+        String upgrade = headers.get(HttpHeader.UPGRADE);
+        if (upgrade == null || upgrade.isBlank() || !connectionTokens(headers).contains("upgrade")) {
+            return Optional.empty();
+        }
+        return Optional.of(upgrade);
+    }
+
+    private static Set<String> connectionScoped(HttpFields headers) {
+        Set<String> names = connectionTokens(headers);
+        names.addAll(HOP_BY_HOP);
+        return names;
+    }
+
+    private static Set<String> connectionTokens(HttpFields headers) {
+        Set<String> tokens = new HashSet<>();
+        for (String value : headers.getValuesList(HttpHeader.CONNECTION)) {
+            for (String token : value.split(",")) {
+                tokens.add(token.trim().toLowerCase(Locale.ROOT));
+            }
+        }
+        return tokens;
+    }
+}
