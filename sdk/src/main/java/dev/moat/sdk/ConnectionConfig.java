@@ -157,6 +157,10 @@ public final class ConnectionConfig {
                 + requestTimeout + "]";
     }
 
+    /** Headers the JDK's HTTP client manages and refuses to take from callers. */
+    private static final java.util.Set<String> RESTRICTED_HEADERS =
+            java.util.Set.of("connection", "content-length", "expect", "host", "upgrade");
+
     /** Builds a {@link ConnectionConfig}; every setting is optional. */
     public static final class Builder {
         private String baseUrl;
@@ -186,7 +190,10 @@ public final class ConnectionConfig {
 
         /** An extra header for every call (for instance {@code X-EXECD-ACCESS-TOKEN} when talking to execd). */
         public Builder header(String name, String value) {
-            headers.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+            if (RESTRICTED_HEADERS.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+                throw new IllegalArgumentException("the HTTP client sets the " + name + " header itself");
+            }
+            headers.put(name, Objects.requireNonNull(value, "value"));
             return this;
         }
 

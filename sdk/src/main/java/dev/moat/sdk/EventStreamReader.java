@@ -32,14 +32,20 @@ final class EventStreamReader {
 
     /** The next event, or empty at the end of the stream. */
     Optional<ExecEvent> next() throws IOException {
+        Optional<String> payload = nextPayload();
+        return payload.isEmpty() ? Optional.empty() : Optional.of(event(object(payload.get())));
+    }
+
+    /** The JSON text of the next event (any JSON, such as the metrics stream's), or empty at the end. */
+    Optional<String> nextPayload() throws IOException {
         while (true) {
             Optional<String> text = nextLine();
             if (text.isEmpty()) {
                 return Optional.empty();
             }
-            Optional<ExecEvent> event = parseLine(text.get());
-            if (event.isPresent()) {
-                return event;
+            Optional<String> payload = payload(text.get());
+            if (payload.isPresent()) {
+                return payload;
             }
         }
     }
@@ -78,8 +84,8 @@ final class EventStreamReader {
         return line.toString(StandardCharsets.UTF_8);
     }
 
-    /** The event a line holds, or empty for framing lines (blank, comment, {@code event:}, {@code id:}…). */
-    static Optional<ExecEvent> parseLine(String rawLine) {
+    /** The JSON a line holds, or empty for framing lines (blank, comment, {@code event:}, {@code id:}…). */
+    static Optional<String> payload(String rawLine) {
         String text = rawLine.strip();
         if (text.isEmpty()
                 || text.startsWith(":")
@@ -90,17 +96,20 @@ final class EventStreamReader {
         }
         if (text.startsWith("data:")) {
             text = text.substring("data:".length()).strip();
-            if (text.isEmpty()) {
-                return Optional.empty();
-            }
         }
+        return text.isEmpty() ? Optional.empty() : Optional.of(text);
+    }
+
+    /** A line's JSON object; anything else is an error that quotes the line. */
+    static JsonObject object(String payload) {
         Object parsed;
         try {
-            parsed = Json.parse(text);
+            parsed = Json.parse(payload);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("an event line is not JSON (" + e.getMessage() + "): " + clip(text), e);
+            throw new IllegalArgumentException(
+                    "an event line is not JSON (" + e.getMessage() + "): " + clip(payload), e);
         }
-        return Optional.of(event(JsonObject.of(parsed, "an event")));
+        return JsonObject.of(parsed, "an event");
     }
 
     static ExecEvent event(JsonObject json) {

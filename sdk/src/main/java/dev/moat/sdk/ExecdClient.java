@@ -2,6 +2,8 @@ package dev.moat.sdk;
 
 import java.net.URI;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * A client of one execd, the daemon inside a sandbox: commands, code, files and metrics. {@link Sandbox} makes one
@@ -24,6 +26,11 @@ public final class ExecdClient {
         this.commands = new Commands(transport);
         this.code = new Code(transport);
         this.files = new SandboxFiles(transport);
+    }
+
+    /** The execd at {@code baseUrl}, with the API key and timeouts from the environment ({@link ConnectionConfig}). */
+    public static ExecdClient connect(String baseUrl) {
+        return connect(baseUrl, ConnectionConfig.fromEnvironment());
     }
 
     /** The execd at {@code baseUrl} (e.g. {@code http://127.0.0.1:44772}), with the connection's key and timeouts. */
@@ -57,6 +64,25 @@ public final class ExecdClient {
     /** A snapshot of the sandbox's CPU and memory use. */
     public Metrics metrics() {
         return transport.json("GET", "/metrics", null, Metrics::read);
+    }
+
+    /**
+     * Streams the sandbox's metrics, about one snapshot a second, to {@code consumer} for as long as it returns
+     * {@code true}; then stops the stream and returns. Runs on the calling thread.
+     */
+    public void watchMetrics(Predicate<Metrics> consumer) {
+        HttpTransport.Response response = transport.send(
+                "GET", "/metrics/watch", HttpTransport.Body.none(), Map.of("Accept", "text/event-stream"), true);
+        try (BodyStream body = response.body()) {
+            EventStreamReader reader = new EventStreamReader(body);
+            while (true) {
+                Optional<Metrics> next = HttpTransport.reading(
+                        response, () -> reader.nextPayload().map(payload -> Metrics.read(Json.parse(payload))));
+                if (next.isEmpty() || !consumer.test(next.get())) {
+                    return;
+                }
+            }
+        }
     }
 
     /** Succeeds when execd answers {@code /ping}; fails with the reason otherwise. */

@@ -1,8 +1,6 @@
 package dev.moat.sdk;
 
-import java.io.IOException;
 import java.util.Map;
-import java.util.Optional;
 
 /** Runs one streamed execution request and reads its events to the terminal one. */
 final class ExecutionStream {
@@ -28,15 +26,9 @@ final class ExecutionStream {
     }
 
     private static ExecEvent nextEvent(EventStreamReader reader, HttpTransport.Response response) {
-        Optional<ExecEvent> event;
-        try {
-            event = reader.next();
-        } catch (IOException e) {
-            throw HttpTransport.failure(e, response.context());
-        } catch (IllegalArgumentException e) {
-            throw HttpTransport.unexpected(response, e);
-        }
-        return event.orElseThrow(() -> HttpTransport.unexpected(
-                response, new IllegalArgumentException("the event stream ended before execution_complete or error")));
+        return HttpTransport.reading(response, reader::next)
+                .orElseThrow(() -> HttpTransport.unexpected(
+                        response,
+                        new IllegalArgumentException("the event stream ended before execution_complete or error")));
     }
 }

@@ -153,6 +153,25 @@ final class HttpTransport {
         return out.toByteArray();
     }
 
+    /** Reads part of an answer's body. */
+    interface BodyReader<T> {
+        T read() throws IOException;
+    }
+
+    /**
+     * Reads part of a streamed answer: a broken or stalled connection and an answer that is not the documented shape
+     * become the matching {@link SandboxApiException}.
+     */
+    static <T> T reading(Response response, BodyReader<T> reader) {
+        try {
+            return reader.read();
+        } catch (IOException e) {
+            throw failure(e, response.context());
+        } catch (IllegalArgumentException e) {
+            throw unexpected(response, e);
+        }
+    }
+
     /** A failure without an HTTP answer, or while reading one. */
     static SandboxApiException failure(IOException e, String context) {
         if (e instanceof HttpConnectTimeoutException) {

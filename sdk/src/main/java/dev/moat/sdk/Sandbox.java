@@ -108,6 +108,11 @@ public final class Sandbox implements AutoCloseable {
         return execd.metrics();
     }
 
+    /** Streams metrics to {@code consumer} while it returns {@code true}; see {@link ExecdClient#watchMetrics}. */
+    public void watchMetrics(java.util.function.Predicate<Metrics> consumer) {
+        execd.watchMetrics(consumer);
+    }
+
     /** The client of this sandbox's execd. */
     public ExecdClient execd() {
         return execd;

@@ -78,4 +78,10 @@ class ConnectionConfigTest {
         assertThatThrownBy(() -> ConnectionConfig.builder().streamIdleTimeout(Duration.ofSeconds(-1)))
                 .hasMessageContaining("streamIdleTimeout must be positive");
     }
+
+    @Test
+    void refusesHeadersTheHttpClientOwns() {
+        assertThatThrownBy(() -> ConnectionConfig.builder().header("Host", "evil"))
+                .hasMessageContaining("sets the Host header itself");
+    }
 }

@@ -13,15 +13,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * A real execd process on a loopback TCP port, as the SDK reaches a sandbox's execd: started from this JVM's class
- * path (or from {@code -Dmoat.execd.classpath=…}, to try another build of execd), ready when {@code /ping} answers,
+ * path (after {@code -Dmoat.execd.classes=…}, to try another build of execd), ready when {@code /ping} answers,
  * stopped and its scratch directory removed on close. execd prints nothing about its port, so a free one is picked
  * first.
  */
@@ -55,8 +53,9 @@ final class LocalExecd implements AutoCloseable {
                 ProcessHandle.current().info().command().orElse("java"),
                 "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1",
+                "--enable-native-access=ALL-UNNAMED", // execd signals process groups through the FFM API
                 "-cp",
-                System.getProperty("moat.execd.classpath", System.getProperty("java.class.path")),
+                classPath(),
                 "dev.moat.execd.Execd",
                 "--port",
                 Integer.toString(port)));
@@ -83,6 +82,13 @@ final class LocalExecd implements AutoCloseable {
             throw e;
         }
         return execd;
+    }
+
+    /** This JVM's class path, after the entries of {@code -Dmoat.execd.classes=…} when given (another execd build). */
+    private static String classPath() {
+        String own = System.getProperty("java.class.path");
+        String other = System.getProperty("moat.execd.classes", "");
+        return other.isBlank() ? own : other + java.io.File.pathSeparator + own;
     }
 
     private static int freePort() throws IOException {
@@ -168,10 +174,6 @@ final class LocalExecd implements AutoCloseable {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
-        try (Stream<Path> paths = Files.walk(directory)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        }
+        TestFiles.deleteRecursively(directory);
     }
 }

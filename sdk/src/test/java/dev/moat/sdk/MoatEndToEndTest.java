@@ -88,6 +88,10 @@ class MoatEndToEndTest {
         if (server != null) {
             server.close();
         }
+        if (mounts != null) {
+            // workspaces outlive their sandboxes by design; these were only this test's
+            TestFiles.deleteRecursively(mounts);
+        }
     }
 
     @Test
@@ -190,8 +194,10 @@ class MoatEndToEndTest {
                         .metadata("run", run)
                         .create());
 
-        assertThat(e.status()).isBetween(400, 499);
-        assertThat(e.requestId()).isPresent();
+        // refused at once (400 IMAGE_NOT_FOUND), or accepted and then Failed while being created: either way the
+        // caller learns which image, and the SDK deleted what was made
+        assertThat(e.code()).isIn("IMAGE_NOT_FOUND", SandboxApiException.SANDBOX_FAILED);
+        assertThat(e.getMessage()).contains("no-such-image");
         assertThat(SandboxManager.of(connection)
                         .list(SandboxFilter.all()
                                 .withMetadata("run", run)
