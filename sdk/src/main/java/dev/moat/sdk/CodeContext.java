@@ -1,5 +1,7 @@
 package dev.moat.sdk;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -30,8 +32,8 @@ public record CodeContext(Optional<String> id, String language) {
         return new CodeContext(Optional.of(context.string("id")), context.string("language"));
     }
 
-    java.util.Map<String, Object> toJson() {
-        java.util.Map<String, Object> json = new java.util.LinkedHashMap<>();
+    Map<String, Object> toJson() {
+        Map<String, Object> json = new LinkedHashMap<>();
         id.ifPresent(value -> json.put("id", value));
         json.put("language", language);
         return json;

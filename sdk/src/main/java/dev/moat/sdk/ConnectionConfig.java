@@ -4,9 +4,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Where the server is and how to talk to it: the base URL ({@code http://127.0.0.1:8000}; a trailing {@code /v1} is
@@ -148,7 +150,7 @@ public final class ConnectionConfig {
         if (stripVersion && path.endsWith("/v1")) {
             path = path.substring(0, path.length() - 3);
         }
-        return URI.create(uri.getScheme().toLowerCase(java.util.Locale.ROOT) + "://" + uri.getRawAuthority() + path);
+        return URI.create(uri.getScheme().toLowerCase(Locale.ROOT) + "://" + uri.getRawAuthority() + path);
     }
 
     @Override
@@ -158,8 +160,8 @@ public final class ConnectionConfig {
     }
 
     /** Headers the JDK's HTTP client manages and refuses to take from callers. */
-    private static final java.util.Set<String> RESTRICTED_HEADERS =
-            java.util.Set.of("connection", "content-length", "expect", "host", "upgrade");
+    private static final Set<String> RESTRICTED_HEADERS =
+            Set.of("connection", "content-length", "expect", "host", "upgrade");
 
     /** Builds a {@link ConnectionConfig}; every setting is optional. */
     public static final class Builder {
@@ -190,7 +192,7 @@ public final class ConnectionConfig {
 
         /** An extra header for every call (for instance {@code X-EXECD-ACCESS-TOKEN} when talking to execd). */
         public Builder header(String name, String value) {
-            if (RESTRICTED_HEADERS.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+            if (RESTRICTED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
                 throw new IllegalArgumentException("the HTTP client sets the " + name + " header itself");
             }
             headers.put(name, Objects.requireNonNull(value, "value"));

@@ -2,6 +2,8 @@ package dev.moat.sdk;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.OptionalInt;
 
@@ -60,7 +62,7 @@ public sealed interface ExecEvent
     /** An event type this SDK does not know, with all its members. */
     record Unknown(String type, Map<String, Object> members, Instant timestamp) implements ExecEvent {
         public Unknown {
-            members = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(members));
+            members = Collections.unmodifiableMap(new LinkedHashMap<>(members));
         }
     }
 }

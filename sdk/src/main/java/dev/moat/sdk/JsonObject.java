@@ -2,6 +2,7 @@ package dev.moat.sdk;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -132,7 +133,7 @@ final class JsonObject {
             }
             out.put(key, (String) value);
         });
-        return java.util.Collections.unmodifiableMap(out);
+        return Collections.unmodifiableMap(out);
     }
 
     /** A list of strings; absent means empty. */

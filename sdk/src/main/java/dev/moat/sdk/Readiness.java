@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Waits, by polling, until a sandbox reaches a state or its execd answers, within one deadline. A sandbox that ends
@@ -74,7 +75,7 @@ final class Readiness {
     }
 
     /** Sleeps one poll interval, or fails when the deadline has passed. */
-    private void pause(java.util.function.Supplier<String> timeoutMessage, Throwable lastFailure) {
+    private void pause(Supplier<String> timeoutMessage, Throwable lastFailure) {
         if (!Instant.now().isBefore(deadline)) {
             throw SandboxApiException.local(SandboxApiException.READY_TIMEOUT, timeoutMessage.get(), lastFailure);
         }

@@ -4,6 +4,8 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.Objects;
+import java.util.function.Predicate;
 
 /**
  * One sandbox on a Moat (or any OpenSandbox) server: an isolated container with a shell, Jupyter kernels and a file
@@ -40,7 +42,7 @@ public final class Sandbox implements AutoCloseable {
 
     /** Starts describing a new sandbox on the given server. */
     public static SandboxBuilder builder(ConnectionConfig connection) {
-        return new SandboxBuilder(java.util.Objects.requireNonNull(connection, "connection"));
+        return new SandboxBuilder(Objects.requireNonNull(connection, "connection"));
     }
 
     /** An existing sandbox on the server named by the environment, once it runs and its execd answers. */
@@ -109,7 +111,7 @@ public final class Sandbox implements AutoCloseable {
     }
 
     /** Streams metrics to {@code consumer} while it returns {@code true}; see {@link ExecdClient#watchMetrics}. */
-    public void watchMetrics(java.util.function.Predicate<Metrics> consumer) {
+    public void watchMetrics(Predicate<Metrics> consumer) {
         execd.watchMetrics(consumer);
     }
 

@@ -4,13 +4,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -55,9 +58,18 @@ public final class SandboxFiles {
     /** Copies a file from the sandbox to a local file (replacing it) and returns the number of bytes. */
     public long download(String path, Path localFile) {
         try (InputStream in = open(path)) {
-            return java.nio.file.Files.copy(in, localFile, StandardCopyOption.REPLACE_EXISTING);
+            return Files.copy(in, localFile, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw HttpTransport.failure(e, "downloading " + path + " to " + localFile);
+        }
+    }
+
+    /** Copies a file from the sandbox into a stream (left open) and returns the number of bytes. */
+    public long download(String path, OutputStream target) {
+        try (InputStream in = open(path)) {
+            return in.transferTo(target);
+        } catch (IOException e) {
+            throw HttpTransport.failure(e, "downloading " + path);
         }
     }
 
@@ -98,7 +110,7 @@ public final class SandboxFiles {
         HttpTransport.Response response = execd.send(
                 "POST",
                 "/files/upload",
-                new HttpTransport.Body(body.publisher(), java.util.Optional.of(body.contentType())),
+                new HttpTransport.Body(body.publisher(), Optional.of(body.contentType())),
                 Map.of("Accept", "application/json"),
                 false);
         HttpTransport.readText(response, HttpTransport.MAX_JSON_BYTES);
@@ -150,7 +162,7 @@ public final class SandboxFiles {
             JsonObject.of(json, "the file info answer")
                     .members()
                     .forEach((path, info) -> infos.put(path, FileInfo.read(info)));
-            return java.util.Collections.unmodifiableMap(infos);
+            return Collections.unmodifiableMap(infos);
         });
     }
 
@@ -270,14 +282,5 @@ public final class SandboxFiles {
                 Commands.nonBlank(path, "path"),
                 Objects.requireNonNull(permission, "permission").toJson());
         return body;
-    }
-
-    /** Copies a stream to another without holding it whole; for callers that download into their own streams. */
-    public long download(String path, OutputStream target) {
-        try (InputStream in = open(path)) {
-            return in.transferTo(target);
-        } catch (IOException e) {
-            throw HttpTransport.failure(e, "downloading " + path);
-        }
     }
 }
