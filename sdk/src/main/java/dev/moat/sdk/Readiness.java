@@ -42,7 +42,8 @@ final class Readiness {
                                 + target.wireName(),
                         null);
             }
-            if (!passing.contains(state)) {
+            // a state this SDK does not know may be a newer server's step on the way: wait through it
+            if (!passing.contains(state) && state != SandboxState.UNKNOWN) {
                 throw SandboxApiException.local(
                         SandboxApiException.WRONG_STATE,
                         "sandbox " + sandboxId + " is " + info.status().describe() + ", not on its way to "
