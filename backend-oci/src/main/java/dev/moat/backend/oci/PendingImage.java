@@ -46,8 +46,9 @@ public final class PendingImage implements AutoCloseable {
     }
 
     /**
-     * Registers a process that writes into {@link #rootfs()}: if the image is abandoned, it is stopped (TERM, then KILL
-     * after a grace period) before the directory is deleted, so that it can undo its mounts first.
+     * Registers a process that writes into {@link #rootfs()}: if the image is abandoned, it and its descendants are
+     * stopped (TERM, then KILL after a grace period) before the directory is deleted, so that they can undo their mounts
+     * first. A directory that still has mounts inside is not deleted at all.
      */
     public void track(Process writer) {
         writers.add(writer);
@@ -94,6 +95,8 @@ public final class PendingImage implements AutoCloseable {
 
     private void stopWriters() {
         for (Process writer : writers) {
+            // TERM goes to the whole tree: mmdebstrap's parent ignores it, and only its worker child undoes the mounts
+            writer.descendants().forEach(ProcessHandle::destroy);
             writer.destroy();
         }
         for (Process writer : writers) {
