@@ -20,7 +20,7 @@ final class DockerArchiveFormat {
     private DockerArchiveFormat() {}
 
     static ImageSource read(ImageArchive archive, ImageReference requested) throws IOException {
-        JsonNode manifest = ContainerConfig.JSON.readTree(archive.readSmall(MANIFEST, "its manifest.json"));
+        JsonNode manifest = ArchiveJson.parse(archive.readSmall(MANIFEST, "its manifest.json"), "manifest.json");
         if (manifest == null || !manifest.isArray() || manifest.isEmpty()) {
             throw invalid("manifest.json lists no image");
         }

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.time.Instant;
@@ -47,14 +48,20 @@ public final class ImageExporter {
                         SandboxException.Kind.INVALID_SPEC,
                         "cannot export to " + target + ": " + directory + " does not exist");
             }
+            if (Files.isDirectory(target)) {
+                throw new SandboxException(
+                        SandboxException.Kind.INVALID_SPEC,
+                        "cannot export to " + target + ": it is a directory; give the archive's file name");
+            }
             Path layer = Files.createTempFile(directory, ".moat-layer-", ".tar");
             Path partial = Files.createTempFile(directory, ".moat-export-", ".tar");
             try {
                 progress.report("writing the root file system of " + reference);
                 String diffId = writeLayer(image, layer);
-                byte[] config = ContainerConfig.forExport(image.config(), diffId, "moat image export " + reference);
+                byte[] config = OciImageConfig.forExport(image.config(), diffId, "moat image export " + reference);
                 String configDigest = Sha256.of(config);
                 writeArchive(reference, layer, diffId, config, configDigest, partial);
+                Files.setPosixFilePermissions(partial, PosixFilePermissions.fromString("rw-r--r--"));
                 Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 progress.report("exported " + reference + " to " + target + " (" + Files.size(target) / 1_000_000
                         + " MB, image id " + configDigest + ")");
@@ -86,12 +93,12 @@ public final class ImageExporter {
         String layerId = diffId.substring("sha256:".length());
         String configName = configDigest.substring("sha256:".length()) + ".json";
         String layerName = layerId + "/layer.tar";
-        ObjectNode manifest = ContainerConfig.JSON.createObjectNode();
+        ObjectNode manifest = ArchiveJson.MAPPER.createObjectNode();
         manifest.put("Config", configName);
         manifest.putArray("RepoTags").add(reference.toString());
         manifest.putArray("Layers").add(layerName);
-        ArrayNode manifests = ContainerConfig.JSON.createArrayNode().add(manifest);
-        ObjectNode repositories = ContainerConfig.JSON.createObjectNode();
+        ArrayNode manifests = ArchiveJson.MAPPER.createArrayNode().add(manifest);
+        ObjectNode repositories = ArchiveJson.MAPPER.createObjectNode();
         repositories.putObject(reference.name()).put(reference.tag(), layerId);
         try (TarArchiveOutputStream tar =
                 new TarArchiveOutputStream(new BufferedOutputStream(Files.newOutputStream(archive), 1 << 16))) {
@@ -101,8 +108,8 @@ public final class ImageExporter {
             addFile(tar, layerId + "/VERSION", "1.0".getBytes(StandardCharsets.UTF_8), now);
             addFile(tar, layerName, layer, now);
             addFile(tar, configName, config, now);
-            addFile(tar, "manifest.json", ContainerConfig.JSON.writeValueAsBytes(manifests), now);
-            addFile(tar, "repositories", ContainerConfig.JSON.writeValueAsBytes(repositories), now);
+            addFile(tar, "manifest.json", ArchiveJson.bytes(manifests), now);
+            addFile(tar, "repositories", ArchiveJson.bytes(repositories), now);
             tar.finish();
         }
     }

@@ -42,7 +42,7 @@ public final class ImageImporter {
             try (ImageArchive archive = ImageArchive.open(source);
                     PendingImage pending = store.prepare(lock)) {
                 ImageSource image = read(archive, reference, source);
-                ContainerConfig config = ContainerConfig.parse(image.config(), image.configDigest(), Instant.now());
+                OciImageConfig config = OciImageConfig.parse(image.config(), image.configDigest(), Instant.now());
                 check(config, image);
                 progress.report("importing " + source + " (" + image.format() + ", "
                         + image.layers().size() + " layers) as " + reference);
@@ -78,7 +78,7 @@ public final class ImageImporter {
                 source + " is neither a docker-archive (no manifest.json) nor an OCI image layout (no oci-layout)");
     }
 
-    private void check(ContainerConfig config, ImageSource image) {
+    private void check(OciImageConfig config, ImageSource image) {
         if (!config.os().equals("linux")) {
             throw new SandboxException(
                     SandboxException.Kind.INVALID_SPEC,
@@ -90,9 +90,9 @@ public final class ImageImporter {
                     "the image configuration lists " + config.diffIds().size() + " layers and the manifest "
                             + image.layers().size());
         }
-        if (!config.architecture().isEmpty() && !config.architecture().equals(ContainerConfig.hostArchitecture())) {
+        if (!config.architecture().isEmpty() && !config.architecture().equals(OciImageConfig.hostArchitecture())) {
             progress.report("warning: the image is for " + config.architecture() + ", this host is "
-                    + ContainerConfig.hostArchitecture() + "; its programs may not run here");
+                    + OciImageConfig.hostArchitecture() + "; its programs may not run here");
         }
     }
 

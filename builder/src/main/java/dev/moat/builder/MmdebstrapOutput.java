@@ -14,6 +14,7 @@ final class MmdebstrapOutput {
 
     private static final Pattern NEWLY_INSTALLED = Pattern.compile("^\\d+ upgraded, (\\d+) newly installed.*");
     private static final int REPORT_EVERY = 25;
+    private static final int MAX_LINE = 240;
 
     private final Progress progress;
     private final List<String> errors = new ArrayList<>();
@@ -30,10 +31,11 @@ final class MmdebstrapOutput {
         if (line.startsWith("I: ")) {
             phase(line.substring(3));
         } else if (line.startsWith("W: ")) {
-            progress.report("warning: " + line.substring(3));
+            progress.report("warning: " + shorten(line.substring(3)));
         } else if (line.startsWith("E: ")) {
-            errors.add(line.substring(3));
-            progress.report("error: " + line.substring(3));
+            String error = shorten(line.substring(3));
+            errors.add(error);
+            progress.report("error: " + error);
         } else if (line.startsWith("Setting up ")) {
             setUp++;
             if (setUp % REPORT_EVERY == 0 || setUp == total) {
@@ -61,6 +63,11 @@ final class MmdebstrapOutput {
     /** The {@code E:} lines seen so far. */
     synchronized List<String> errors() {
         return List.copyOf(errors);
+    }
+
+    /** mmdebstrap's errors can quote whole dpkg command lines; the log keeps them in full. */
+    private static String shorten(String text) {
+        return text.length() <= MAX_LINE ? text : text.substring(0, MAX_LINE) + "…";
     }
 
     private void phase(String text) {

@@ -43,13 +43,13 @@ final class OciLayoutFormat {
     private OciLayoutFormat() {}
 
     static ImageSource read(ImageArchive archive, ImageReference requested) throws IOException {
-        JsonNode layout = ContainerConfig.JSON.readTree(archive.readSmall(LAYOUT_FILE, "its oci-layout file"));
-        if (layout == null || !layout.path("imageLayoutVersion").isTextual()) {
+        JsonNode layout = ArchiveJson.parse(archive.readSmall(LAYOUT_FILE, "its oci-layout file"), "oci-layout");
+        if (!layout.path("imageLayoutVersion").isTextual()) {
             throw invalid("the oci-layout file has no imageLayoutVersion");
         }
-        JsonNode index = ContainerConfig.JSON.readTree(archive.readSmall(INDEX, "its index.json"));
+        JsonNode index = ArchiveJson.parse(archive.readSmall(INDEX, "its index.json"), "index.json");
         Descriptor manifest = resolve(archive, index, requested, 0);
-        JsonNode manifestJson = ContainerConfig.JSON.readTree(blob(archive, manifest));
+        JsonNode manifestJson = ArchiveJson.parse(blob(archive, manifest), "the image manifest " + manifest.digest());
         Descriptor config = Descriptor.of(manifestJson.path("config"));
         byte[] configBytes = blob(archive, config);
         List<ImageSource.Layer> layers = new ArrayList<>();
@@ -75,7 +75,7 @@ final class OciLayoutFormat {
         }
         List<Descriptor> candidates = all.stream()
                 .filter(descriptor -> descriptor.platform().isEmpty()
-                        || descriptor.platform().equals("linux/" + ContainerConfig.hostArchitecture()))
+                        || descriptor.platform().equals("linux/" + OciImageConfig.hostArchitecture()))
                 .toList();
         if (candidates.size() > 1) {
             List<Descriptor> named = candidates.stream()
@@ -92,12 +92,16 @@ final class OciLayoutFormat {
             candidates = named;
         }
         if (candidates.isEmpty()) {
-            throw invalid("the OCI layout has no image for linux/" + ContainerConfig.hostArchitecture() + " (it has: "
+            throw invalid("the OCI layout has no image for linux/" + OciImageConfig.hostArchitecture() + " (it has: "
                     + String.join(", ", all.stream().map(Descriptor::platform).toList()) + ")");
         }
         Descriptor chosen = candidates.getFirst();
         if (INDEX_TYPES.contains(chosen.mediaType())) {
-            return resolve(archive, ContainerConfig.JSON.readTree(blob(archive, chosen)), requested, depth + 1);
+            return resolve(
+                    archive,
+                    ArchiveJson.parse(blob(archive, chosen), "the image index " + chosen.digest()),
+                    requested,
+                    depth + 1);
         }
         return chosen;
     }

@@ -34,7 +34,7 @@ class BaseImageTest {
             assertThat(root.resolve("usr/bin").resolve(tool)).as(tool).exists();
         }
         assertThat(root.resolve("etc/ssl/certs/ca-certificates.crt")).isNotEmptyFile();
-        JsonNode kernel = TestImages.JSON.readTree(
+        JsonNode kernel = TestArchives.JSON.readTree(
                 root.resolve("usr/share/jupyter/kernels/python3/kernel.json").toFile());
         assertThat(kernel.path("argv").toString()).contains("ipykernel_launcher");
         assertThat(kernel.path("language").asText()).isEqualTo("python");

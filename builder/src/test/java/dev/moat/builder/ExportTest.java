@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +41,7 @@ class ExportTest {
         store = ImageStore.inHome(temp.resolve("home"));
         List<byte[]> layers = ImportTest.layers();
         Path archive =
-                TestImages.dockerArchive(temp.resolve("in.tar"), "test/app:1", TestImages.config(layers), layers);
+                TestArchives.dockerArchive(temp.resolve("in.tar"), "test/app:1", TestArchives.config(layers), layers);
         original = new ImageImporter(store, Progress.silent()).importImage(archive, ORIGINAL, false);
     }
 
@@ -78,17 +79,52 @@ class ExportTest {
     }
 
     @Test
+    void exportToADirectoryOrAMissingDirectoryIsRefused() {
+        ImageExporter exporter = new ImageExporter(store, Progress.silent());
+
+        assertThatThrownBy(() -> exporter.export(ORIGINAL, temp))
+                .hasMessageContaining("it is a directory; give the archive's file name");
+        assertThatThrownBy(() -> exporter.export(ORIGINAL, temp.resolve("no/such/dir/out.tar")))
+                .hasMessageContaining("does not exist");
+    }
+
+    @Test
     void skopeoReadsTheExportedArchive() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/skopeo")), "skopeo is not installed (apt-get install skopeo)");
         Path exported = export(ORIGINAL);
 
-        JsonNode inspected = TestImages.JSON.readTree(run("skopeo", "inspect", "docker-archive:" + exported));
+        JsonNode inspected = TestArchives.JSON.readTree(run("skopeo", "inspect", "docker-archive:" + exported));
 
         assertThat(inspected.path("Layers")).hasSize(1);
         assertThat(inspected.path("Os").asText()).isEqualTo("linux");
-        assertThat(inspected.path("Architecture").asText()).isEqualTo(ContainerConfig.hostArchitecture());
+        assertThat(inspected.path("Architecture").asText()).isEqualTo(OciImageConfig.hostArchitecture());
         assertThat(inspected.path("Env").toString()).contains("GREETING=hello world");
         assertThat(inspected.path("Labels").path("org.example.team").asText()).isEqualTo("moat");
+    }
+
+    @Test
+    void ociLayoutThatSkopeoMakesFromTheExportImportsToTheSameImage() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/skopeo")), "skopeo is not installed (apt-get install skopeo)");
+        Path exported = export(ORIGINAL);
+        Path layout = temp.resolve("oci");
+        run("skopeo", "copy", "docker-archive:" + exported, "oci:" + layout + ":v1");
+
+        StoredImage fromLayout = new ImageImporter(store, Progress.silent())
+                .importImage(layout, ImageReference.parse("test/from-oci:v1"), false);
+
+        assertThat(describe(fromLayout.rootfs())).isEqualTo(describe(original.rootfs()));
+        assertThat(fromLayout.config().entrypoint()).isEqualTo(original.config().entrypoint());
+    }
+
+    @Test
+    void exportedFileIsReadableLikeAnyOtherFile() throws Exception {
+        Path exported = export(ORIGINAL);
+
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(exported)))
+                .isEqualTo("rw-r--r--");
+        try (Stream<Path> siblings = Files.list(temp)) {
+            assertThat(siblings.map(path -> path.getFileName().toString())).noneMatch(name -> name.startsWith(".moat"));
+        }
     }
 
     @Test
@@ -97,7 +133,7 @@ class ExportTest {
         try (PrivateDockerd dockerd = PrivateDockerd.start()) {
             assertThat(dockerd.docker("load", "-i", exported.toString())).contains("Loaded image: test/app:1");
 
-            JsonNode image = TestImages.JSON
+            JsonNode image = TestArchives.JSON
                     .readTree(dockerd.docker("image", "inspect", "test/app:1"))
                     .get(0);
             assertThat(image.path("Config").path("WorkingDir").asText()).isEqualTo("/srv/app");

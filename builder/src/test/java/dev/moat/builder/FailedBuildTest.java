@@ -95,7 +95,7 @@ class FailedBuildTest {
         assertThat(store.find("test/" + name)).isEmpty();
         Path images = temp.resolve("home/images/test");
         if (Files.isDirectory(images)) {
-            assertThat(TestImages.listing(images))
+            assertThat(TestArchives.listing(images))
                     .as("only empty name directories")
                     .allMatch(path -> path.endsWith("/") && !path.contains("~"));
         }

@@ -52,8 +52,8 @@ class HostileArchiveTest {
 
     private void assertRefused(byte[] layer, String reason) throws Exception {
         List<byte[]> layers = List.of(new LayerBuilder().dir("etc").build(), layer);
-        Path archive = TestImages.dockerArchive(
-                temp.resolve("evil.tar"), "evil/app:latest", TestImages.config(layers), layers);
+        Path archive = TestArchives.dockerArchive(
+                temp.resolve("evil.tar"), "evil/app:latest", TestArchives.config(layers), layers);
 
         assertThatThrownBy(() -> new ImageImporter(store(), Progress.silent())
                         .importImage(archive, ImageReference.parse("evil/app"), false))
@@ -63,7 +63,7 @@ class HostileArchiveTest {
                 .satisfies(
                         e -> assertThat(((SandboxException) e).kind()).isEqualTo(SandboxException.Kind.INVALID_SPEC));
         assertThat(store().list()).isEmpty();
-        assertThat(TestImages.listing(temp.resolve("home/images/evil/app"))).isEmpty();
+        assertThat(TestArchives.listing(temp.resolve("home/images/evil/app"))).isEmpty();
     }
 
     @Test
@@ -95,8 +95,8 @@ class HostileArchiveTest {
         List<byte[]> layers = List.of(
                 new LayerBuilder().symlink("lib", "../../../..").build(),
                 new LayerBuilder().file("lib/pwned-lower", "x").build());
-        Path archive = TestImages.dockerArchive(
-                temp.resolve("evil.tar"), "evil/app:latest", TestImages.config(layers), layers);
+        Path archive = TestArchives.dockerArchive(
+                temp.resolve("evil.tar"), "evil/app:latest", TestArchives.config(layers), layers);
 
         assertThatThrownBy(() -> new ImageImporter(store(), Progress.silent())
                         .importImage(archive, ImageReference.parse("evil/app"), false))
@@ -134,8 +134,8 @@ class HostileArchiveTest {
                     .symlink("hostdir", absoluteTarget.toString())
                     .file("hostdir/written", "inside")
                     .build());
-            Path archive = TestImages.dockerArchive(
-                    temp.resolve("abs.tar"), "evil/app:latest", TestImages.config(layers), layers);
+            Path archive = TestArchives.dockerArchive(
+                    temp.resolve("abs.tar"), "evil/app:latest", TestArchives.config(layers), layers);
 
             StoredImage image = new ImageImporter(store(), Progress.silent())
                     .importImage(archive, ImageReference.parse("evil/app"), false);

@@ -39,7 +39,7 @@ class ImageCommandTest {
 
     private Path testArchive() throws Exception {
         List<byte[]> layers = ImportTest.layers();
-        return TestImages.dockerArchive(temp.resolve("app.tar"), "test/app:1", TestImages.config(layers), layers);
+        return TestArchives.dockerArchive(temp.resolve("app.tar"), "test/app:1", TestArchives.config(layers), layers);
     }
 
     @Test

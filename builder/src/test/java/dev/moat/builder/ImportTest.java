@@ -76,15 +76,15 @@ class ImportTest {
 
     static Path archive(Format format, Path temp, List<byte[]> layers, byte[] config) throws Exception {
         return switch (format) {
-            case DOCKER_ARCHIVE -> TestImages.dockerArchive(temp.resolve("image.tar"), "test/app:1", config, layers);
+            case DOCKER_ARCHIVE -> TestArchives.dockerArchive(temp.resolve("image.tar"), "test/app:1", config, layers);
             case DOCKER_ARCHIVE_GZIP -> {
-                Path plain = TestImages.dockerArchive(temp.resolve("plain.tar"), "test/app:1", config, layers);
-                yield Files.write(temp.resolve("image.tar.gz"), TestImages.gzip(Files.readAllBytes(plain)));
+                Path plain = TestArchives.dockerArchive(temp.resolve("plain.tar"), "test/app:1", config, layers);
+                yield Files.write(temp.resolve("image.tar.gz"), TestArchives.gzip(Files.readAllBytes(plain)));
             }
-            case OCI_LAYOUT_DIRECTORY -> TestImages.ociLayout(temp.resolve("layout"), config, layers, true);
+            case OCI_LAYOUT_DIRECTORY -> TestArchives.ociLayout(temp.resolve("layout"), config, layers, true);
             case OCI_LAYOUT_TAR ->
-                TestImages.tarOf(
-                        TestImages.ociLayout(temp.resolve("layout"), config, layers, false),
+                TestArchives.tarOf(
+                        TestArchives.ociLayout(temp.resolve("layout"), config, layers, false),
                         temp.resolve("layout.tar"));
         };
     }
@@ -102,10 +102,10 @@ class ImportTest {
     @EnumSource(Format.class)
     void layersAreAppliedInOrderWithWhiteoutsAndOpaqueDirectories(Format format) throws Exception {
         List<byte[]> layers = layers();
-        StoredImage image = importAs(archive(format, temp, layers, TestImages.config(layers)), "test/app:1");
+        StoredImage image = importAs(archive(format, temp, layers, TestArchives.config(layers)), "test/app:1");
 
         Path root = image.rootfs();
-        assertThat(TestImages.listing(root))
+        assertThat(TestArchives.listing(root))
                 .containsExactly(
                         "bin",
                         "etc/",
@@ -139,7 +139,7 @@ class ImportTest {
     @EnumSource(Format.class)
     void modesOwnersAndTimesSurvive(Format format) throws Exception {
         List<byte[]> layers = layers();
-        Path root = importAs(archive(format, temp, layers, TestImages.config(layers)), "test/app:1")
+        Path root = importAs(archive(format, temp, layers, TestArchives.config(layers)), "test/app:1")
                 .rootfs();
 
         assertThat(mode(root.resolve("usr/bin/setuid-tool"))).isEqualTo(04755);
@@ -163,7 +163,7 @@ class ImportTest {
     @EnumSource(Format.class)
     void imageConfigComesFromTheArchive(Format format) throws Exception {
         List<byte[]> layers = layers();
-        byte[] config = TestImages.config(layers);
+        byte[] config = TestArchives.config(layers);
         StoredImage image = importAs(archive(format, temp, layers, config), "test/app:1");
 
         assertThat(image.config().env()).containsExactly("PATH=/usr/local/bin:/usr/bin:/bin", "GREETING=hello world");
@@ -179,7 +179,7 @@ class ImportTest {
     @Test
     void layerThatDoesNotMatchItsDiffIdIsRefused() throws Exception {
         List<byte[]> layers = layers();
-        byte[] config = TestImages.config(
+        byte[] config = TestArchives.config(
                 layers,
                 root -> ((com.fasterxml.jackson.databind.node.ArrayNode)
                                 root.path("rootfs").path("diff_ids"))
@@ -195,12 +195,12 @@ class ImportTest {
     @Test
     void tamperedOciBlobIsRefused() throws Exception {
         List<byte[]> layers = layers();
-        Path layout = TestImages.ociLayout(temp.resolve("layout"), TestImages.config(layers), layers, false);
+        Path layout = TestArchives.ociLayout(temp.resolve("layout"), TestArchives.config(layers), layers, false);
         try (var blobs = Files.list(layout.resolve("blobs/sha256"))) {
             for (Path blob : blobs.toList()) {
                 if (Files.readAllBytes(blob)[0] == (byte) 0x1f) {
-                    byte[] gzipped =
-                            TestImages.gzip(new LayerBuilder().file("evil", "x").build());
+                    byte[] gzipped = TestArchives.gzip(
+                            new LayerBuilder().file("evil", "x").build());
                     Files.write(blob, gzipped);
                     break;
                 }
@@ -216,7 +216,7 @@ class ImportTest {
     @Test
     void existingImageIsReplacedOnlyWithForce() throws Exception {
         List<byte[]> layers = layers();
-        Path archive = archive(Format.DOCKER_ARCHIVE, temp, layers, TestImages.config(layers));
+        Path archive = archive(Format.DOCKER_ARCHIVE, temp, layers, TestArchives.config(layers));
         importAs(archive, "test/app:1");
 
         assertThatThrownBy(() -> importAs(archive, "test/app:1"))
@@ -224,22 +224,28 @@ class ImportTest {
                 .hasMessage("image 'test/app:1' already exists; use --force to replace it, or pick another --name");
 
         List<byte[]> other = List.of(new LayerBuilder().file("only", "one").build());
-        Path replacement = TestImages.dockerArchive(temp.resolve("other.tar"), "x:y", TestImages.config(other), other);
+        Path replacement =
+                TestArchives.dockerArchive(temp.resolve("other.tar"), "x:y", TestArchives.config(other), other);
         StoredImage replaced = new ImageImporter(store(), Progress.silent())
                 .importImage(replacement, ImageReference.parse("test/app:1"), true);
-        assertThat(TestImages.listing(replaced.rootfs())).containsExactly("only");
+        assertThat(TestArchives.listing(replaced.rootfs())).containsExactly("only");
     }
 
     @Test
     void somethingThatIsNoImageArchiveIsRefusedWithTheReason() throws Exception {
         Path notTar = Files.writeString(temp.resolve("notes.txt"), "just text, long enough to not be a tar header");
-        Path emptyTar = TestImages.tarOf(Files.createDirectories(temp.resolve("empty")), temp.resolve("empty.tar"));
+        Path emptyTar = TestArchives.tarOf(Files.createDirectories(temp.resolve("empty")), temp.resolve("empty.tar"));
 
         assertThatThrownBy(() -> importAs(temp.resolve("missing.tar"), "test/app:1"))
                 .hasMessageContaining("there is no file " + temp.resolve("missing.tar") + " to import");
         assertThatThrownBy(() -> importAs(notTar, "test/app:1")).hasMessageContaining("is neither a tar archive");
         assertThatThrownBy(() -> importAs(emptyTar, "test/app:1"))
                 .hasMessageContaining("is neither a docker-archive (no manifest.json) nor an OCI image layout");
+        Path badJson = Files.createDirectories(temp.resolve("bad"));
+        Files.writeString(badJson.resolve("manifest.json"), "[{\"Config\": ");
+        Path badManifest = TestArchives.tarOf(badJson, temp.resolve("bad.tar"));
+        assertThatThrownBy(() -> importAs(badManifest, "test/app:1"))
+                .hasMessageStartingWith("manifest.json is not valid JSON");
         assertNothingStored();
     }
 
@@ -247,7 +253,7 @@ class ImportTest {
         assertThat(store().list()).isEmpty();
         Path images = temp.resolve("home/images/test/app");
         if (Files.isDirectory(images)) {
-            assertThat(TestImages.listing(images)).isEmpty();
+            assertThat(TestArchives.listing(images)).isEmpty();
         }
     }
 

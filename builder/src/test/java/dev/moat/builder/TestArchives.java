@@ -18,16 +18,16 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 
 /** Image archives made in tests: docker-archives and OCI layouts around layers from {@link LayerBuilder}. */
-final class TestImages {
+final class TestArchives {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
-    private TestImages() {}
+    private TestArchives() {}
 
     /** A config blob for {@code layers} (uncompressed tars) with the usual fields; {@code customize} may add more. */
     static byte[] config(List<byte[]> layers, Consumer<ObjectNode> customize) throws IOException {
         ObjectNode root = JSON.createObjectNode();
-        root.put("architecture", ContainerConfig.hostArchitecture());
+        root.put("architecture", OciImageConfig.hostArchitecture());
         root.put("os", "linux");
         ObjectNode config = root.putObject("config");
         config.putArray("Env").add("PATH=/usr/local/bin:/usr/bin:/bin").add("GREETING=hello world");
@@ -86,10 +86,7 @@ final class TestImages {
         }
         ObjectNode imageDescriptor = descriptor(
                 "application/vnd.oci.image.manifest.v1+json", blob(directory, JSON.writeValueAsBytes(manifest)));
-        imageDescriptor
-                .putObject("platform")
-                .put("os", "linux")
-                .put("architecture", ContainerConfig.hostArchitecture());
+        imageDescriptor.putObject("platform").put("os", "linux").put("architecture", OciImageConfig.hostArchitecture());
         ObjectNode top = JSON.createObjectNode().put("schemaVersion", 2);
         if (nested) {
             ObjectNode other =

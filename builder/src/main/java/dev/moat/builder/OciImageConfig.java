@@ -1,12 +1,10 @@
 package dev.moat.builder;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.moat.backend.oci.ImageConfig;
 import dev.moat.core.spi.SandboxException;
-import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,20 +20,12 @@ import java.util.Map;
  * @param os the operating system the image is for
  * @param architecture the processor architecture the image is for
  */
-record ContainerConfig(ImageConfig image, List<String> diffIds, String os, String architecture) {
-
-    static final ObjectMapper JSON = new ObjectMapper();
+record OciImageConfig(ImageConfig image, List<String> diffIds, String os, String architecture) {
 
     /** Parses a config blob; {@code digest} and {@code created} go into the resulting {@link ImageConfig}. */
-    static ContainerConfig parse(byte[] json, String digest, Instant created) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(json);
-        } catch (IOException e) {
-            throw new SandboxException(
-                    SandboxException.Kind.INVALID_SPEC, "the image configuration is not valid JSON: " + e.getMessage());
-        }
-        if (root == null || !root.isObject()) {
+    static OciImageConfig parse(byte[] json, String digest, Instant created) {
+        JsonNode root = ArchiveJson.parse(json, "the image configuration");
+        if (!root.isObject()) {
             throw new SandboxException(
                     SandboxException.Kind.INVALID_SPEC, "the image configuration is not a JSON object");
         }
@@ -54,7 +44,7 @@ record ContainerConfig(ImageConfig image, List<String> diffIds, String os, Strin
                 labels,
                 digest,
                 created);
-        return new ContainerConfig(
+        return new OciImageConfig(
                 image,
                 strings(root.path("rootfs").path("diff_ids")),
                 root.path("os").asText("linux"),
@@ -63,7 +53,7 @@ record ContainerConfig(ImageConfig image, List<String> diffIds, String os, Strin
 
     /** The config blob for one layer whose uncompressed digest is {@code diffId}. */
     static byte[] forExport(ImageConfig image, String diffId, String createdBy) {
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = ArchiveJson.MAPPER.createObjectNode();
         root.put("architecture", hostArchitecture());
         root.put("os", "linux");
         root.put(
@@ -86,11 +76,7 @@ record ContainerConfig(ImageConfig image, List<String> diffIds, String os, Strin
         ObjectNode history = root.putArray("history").addObject();
         history.put("created", root.get("created").asText());
         history.put("created_by", createdBy);
-        try {
-            return JSON.writeValueAsBytes(root);
-        } catch (IOException e) {
-            throw new IllegalStateException("an in-memory JSON tree always serialises", e);
-        }
+        return ArchiveJson.bytes(root);
     }
 
     /** This JVM's processor architecture in the names images use ({@code amd64}, {@code arm64}…). */
@@ -113,7 +99,7 @@ record ContainerConfig(ImageConfig image, List<String> diffIds, String os, Strin
     }
 
     private static ArrayNode array(List<String> values) {
-        ArrayNode array = JSON.createArrayNode();
+        ArrayNode array = ArchiveJson.MAPPER.createArrayNode();
         values.forEach(array::add);
         return array;
     }
