@@ -7,12 +7,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -40,12 +38,12 @@ final class LayerApplier {
     private static final int MAX_SYMLINK_HOPS = 40;
 
     private final Path rootfs;
-    private final NodeMaker nodes;
+    private final EntryAttributes attributes;
     private final Progress progress;
 
     LayerApplier(Path rootfs, Progress progress) throws IOException {
         this.rootfs = rootfs.toRealPath();
-        this.nodes = NodeMaker.forThisProcess();
+        this.attributes = EntryAttributes.forThisProcess();
         this.progress = progress;
     }
 
@@ -88,13 +86,13 @@ final class LayerApplier {
         } else if (entry.isSymbolicLink()) {
             delete(target);
             Files.createSymbolicLink(target, Path.of(entry.getLinkName()));
-            nodes.setMetadata(target, entry, state);
+            attributes.apply(target, entry, state::warn);
         } else if (entry.isLink()) {
             hardLink(entry, target, state);
         } else if (entry.isCharacterDevice() || entry.isBlockDevice() || entry.isFIFO()) {
             delete(target);
-            if (nodes.make(target, entry, state)) {
-                nodes.setMetadata(target, entry, state);
+            if (attributes.makeNode(target, entry, state::warn)) {
+                attributes.apply(target, entry, state::warn);
             }
         } else if (entry.isFile()) {
             delete(target);
@@ -102,7 +100,7 @@ final class LayerApplier {
                     target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
                 content.transferTo(out);
             }
-            nodes.setMetadata(target, entry, state);
+            attributes.apply(target, entry, state::warn);
         } else {
             state.warn("entries of an unsupported type (" + (char) entry.getLinkFlag() + ")");
             return;
@@ -183,6 +181,7 @@ final class LayerApplier {
                     return null;
                 }
                 Files.createDirectory(next);
+                Files.setAttribute(next, "unix:mode", 0755);
                 state.written(relative(next));
             } else if (attributes.isSymbolicLink()) {
                 if (++hops > MAX_SYMLINK_HOPS) {
@@ -294,7 +293,7 @@ final class LayerApplier {
             List<Map.Entry<Path, TarArchiveEntry>> deepestFirst = new ArrayList<>(directories.entrySet());
             for (Map.Entry<Path, TarArchiveEntry> directory : deepestFirst.reversed()) {
                 if (Files.isDirectory(directory.getKey(), LinkOption.NOFOLLOW_LINKS)) {
-                    nodes.setMetadata(directory.getKey(), directory.getValue(), this);
+                    attributes.apply(directory.getKey(), directory.getValue(), this::warn);
                 }
             }
             warnings.forEach((what, count) -> progress.report(name + ": skipped " + count + " " + what));
@@ -313,74 +312,6 @@ final class LayerApplier {
                     deleteLower(child);
                 }
             }
-        }
-    }
-
-    /** Owners, modes, times and device nodes: what only some processes may set, and how. */
-    private record NodeMaker(boolean privileged) {
-
-        static NodeMaker forThisProcess() throws IOException {
-            return new NodeMaker(((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0);
-        }
-
-        /**
-         * Owner first (chown clears set-id bits), then time, then mode. Device nodes and FIFOs got their mode from
-         * mknod and keep the time of their creation: setting a time opens the file, which blocks on a FIFO.
-         */
-        void setMetadata(Path path, TarArchiveEntry entry, LayerState state) throws IOException {
-            if (privileged) {
-                try {
-                    Files.setAttribute(path, "unix:uid", (int) entry.getLongUserId(), LinkOption.NOFOLLOW_LINKS);
-                    Files.setAttribute(path, "unix:gid", (int) entry.getLongGroupId(), LinkOption.NOFOLLOW_LINKS);
-                } catch (FileSystemException unmapped) {
-                    state.warn("owners that this user namespace cannot map");
-                }
-            }
-            if (entry.isCharacterDevice() || entry.isBlockDevice() || entry.isFIFO()) {
-                return;
-            }
-            Files.getFileAttributeView(path, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                    .setTimes(entry.getLastModifiedTime(), null, null);
-            if (!entry.isSymbolicLink()) {
-                // the path is one this layer just made, not a link, so following is safe; chmod needs no open()
-                Files.setAttribute(path, "unix:mode", entry.getMode() & 07777);
-            }
-        }
-
-        /** Creates a device node or FIFO; devices need root, so without it they are skipped with a warning. */
-        boolean make(Path path, TarArchiveEntry entry, LayerState state) throws IOException {
-            String mode = Integer.toOctalString(entry.getMode() & 07777);
-            List<String> command;
-            if (entry.isFIFO()) {
-                command = List.of("mkfifo", "-m", mode, path.toString());
-            } else if (privileged) {
-                String type = entry.isCharacterDevice() ? "c" : "b";
-                command = List.of(
-                        "mknod",
-                        "-m",
-                        mode,
-                        path.toString(),
-                        type,
-                        Integer.toString(entry.getDevMajor()),
-                        Integer.toString(entry.getDevMinor()));
-            } else {
-                state.warn("device nodes (creating them needs root)");
-                return false;
-            }
-            try {
-                Process process = new ProcessBuilder(command)
-                        .redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                        .start();
-                if (process.waitFor() == 0) {
-                    return true;
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while creating " + path, e);
-            }
-            state.warn("device nodes or FIFOs that " + command.getFirst() + " could not create");
-            return false;
         }
     }
 }

@@ -14,6 +14,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -174,6 +175,35 @@ class ImportTest {
         assertThat(image.config().digest()).isEqualTo(Sha256.of(config));
         assertThat(image.config().created()).isNotNull();
         assertThat(store().require("test/app:1").config()).isEqualTo(image.config());
+    }
+
+    @Test
+    void deviceNodesAreMadeAsRootAndSurviveAnExport() throws Exception {
+        List<String> warnings = new CopyOnWriteArrayList<>();
+        List<byte[]> layers = List.of(
+                new LayerBuilder().dir("dev").charDevice("dev/null", 1, 3).build());
+        Path archive = archive(Format.DOCKER_ARCHIVE, temp, layers, TestArchives.config(layers));
+
+        StoredImage image =
+                new ImageImporter(store(), warnings::add).importImage(archive, ImageReference.parse("test/dev"), false);
+
+        Path node = image.rootfs().resolve("dev/null");
+        if (!SharedBaseImage.isRoot()) {
+            assertThat(node).doesNotExist();
+            assertThat(warnings)
+                    .anyMatch(warning -> warning.contains("skipped 1 device nodes (creating them needs root)"));
+            return;
+        }
+        assertThat(Files.getAttribute(node, "unix:mode", LinkOption.NOFOLLOW_LINKS))
+                .isEqualTo(0020666);
+        assertThat(Files.getAttribute(node, "unix:rdev", LinkOption.NOFOLLOW_LINKS))
+                .isEqualTo(Files.getAttribute(Path.of("/dev/null"), "unix:rdev"));
+        Path exported = temp.resolve("dev.tar");
+        new ImageExporter(store(), Progress.silent()).export(ImageReference.parse("test/dev"), exported);
+        StoredImage copy = new ImageImporter(store(), Progress.silent())
+                .importImage(exported, ImageReference.parse("test/dev-copy"), false);
+        assertThat(Files.getAttribute(copy.rootfs().resolve("dev/null"), "unix:rdev", LinkOption.NOFOLLOW_LINKS))
+                .isEqualTo(Files.getAttribute(Path.of("/dev/null"), "unix:rdev"));
     }
 
     @Test

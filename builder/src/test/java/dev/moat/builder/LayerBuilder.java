@@ -63,6 +63,14 @@ final class LayerBuilder {
         return add(entry, new byte[0]);
     }
 
+    LayerBuilder charDevice(String name, int major, int minor) {
+        TarArchiveEntry entry = entry(name, TarConstants.LF_CHR);
+        entry.setMode(0666);
+        entry.setDevMajor(major);
+        entry.setDevMinor(minor);
+        return add(entry, new byte[0]);
+    }
+
     /** {@code .wh.<name>} next to {@code path}: deletes {@code path} from the layers below. */
     LayerBuilder whiteout(String path) {
         int slash = path.lastIndexOf('/');

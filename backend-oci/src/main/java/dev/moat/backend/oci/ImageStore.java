@@ -113,6 +113,7 @@ public final class ImageStore {
         deleteLeftovers(destination);
         Path staging = sideDirectory(destination, "staging");
         Files.createDirectories(staging.resolve("rootfs"));
+        Files.setAttribute(staging.resolve("rootfs"), "unix:mode", 0755);
         return new PendingImage(lock, staging, destination);
     }
 
