@@ -45,7 +45,8 @@ public final class ImageImporter {
                 OciImageConfig config = OciImageConfig.parse(image.config(), image.configDigest(), Instant.now());
                 check(config, image);
                 progress.report("importing " + source + " (" + image.format() + ", "
-                        + image.layers().size() + " layers) as " + reference);
+                        + image.layers().size() + (image.layers().size() == 1 ? " layer" : " layers") + ") as "
+                        + reference);
                 LayerApplier applier = new LayerApplier(pending.rootfs(), progress);
                 for (int i = 0; i < image.layers().size(); i++) {
                     applyLayer(
