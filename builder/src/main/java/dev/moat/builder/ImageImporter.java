@@ -115,11 +115,15 @@ public final class ImageImporter {
             HashingInputStream stored = new HashingInputStream(
                     raw, layer.digest().orElse(expectedDiff).newDigest());
             BufferedInputStream buffered = new BufferedInputStream(stored, 1 << 16);
-            HashingInputStream tar =
-                    new HashingInputStream(Compression.decompress(buffered, name), expectedDiff.newDigest());
-            int entries = applier.apply(tar, name);
-            tar.drain();
-            buffered.transferTo(OutputStream.nullOutputStream());
+            HashingInputStream tar;
+            int entries;
+            // closing the decompressor frees its native inflater; the hashing stream under it leaves raw open
+            try (InputStream decompressed = Compression.decompress(buffered, name)) {
+                tar = new HashingInputStream(decompressed, expectedDiff.newDigest());
+                entries = applier.apply(tar, name);
+                tar.drain();
+                buffered.transferTo(OutputStream.nullOutputStream());
+            }
             verify(name, layer, expectedDiff, stored, tar);
             progress.report(name + ": " + entries + " entries, " + stored.count() / 1000 + " kB");
         }
