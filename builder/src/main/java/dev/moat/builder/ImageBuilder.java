@@ -41,7 +41,7 @@ public final class ImageBuilder {
         }
         Optional<ImageLock> free = store.tryLock(recipe.reference());
         if (free.isEmpty()) {
-            progress.report("another process is building " + recipe.reference() + "; waiting for it");
+            progress.report("another build of " + recipe.reference() + " is running; waiting for it to finish");
         }
         try (ImageLock lock = free.isPresent() ? free.get() : store.lock(recipe.reference())) {
             current = upToDate(recipe);
@@ -54,7 +54,9 @@ public final class ImageBuilder {
             return new Result(buildLocked(recipe, lock), true);
         } catch (IOException e) {
             throw new SandboxException(
-                    SandboxException.Kind.FAILED, "cannot build " + recipe.reference() + ": " + e.getMessage(), e);
+                    SandboxException.Kind.FAILED,
+                    "cannot build " + recipe.reference() + ": " + IoMessages.describe(e),
+                    e);
         }
     }
 
