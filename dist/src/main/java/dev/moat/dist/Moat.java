@@ -1,6 +1,7 @@
 package dev.moat.dist;
 
 import dev.moat.bench.BenchCommand;
+import dev.moat.builder.ImageCommand;
 import dev.moat.server.ServerCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Command;
         name = "moat",
         mixinStandardHelpOptions = true,
         description = "Moat: a self-hosted sandbox server for AI agents.",
-        subcommands = {CommandLine.HelpCommand.class, ServerCommand.class, BenchCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, ServerCommand.class, ImageCommand.class, BenchCommand.class})
 public final class Moat implements Runnable {
 
     @CommandLine.Spec
