@@ -1,9 +1,9 @@
 package dev.moat.bench;
 
 import dev.moat.backend.oci.ExecdPing;
-import dev.moat.backend.oci.ImageStore;
 import dev.moat.backend.oci.OciBackendFactory;
 import dev.moat.backend.oci.OciMeasurements;
+import dev.moat.builder.ImageStore;
 import dev.moat.core.spi.Backend;
 import dev.moat.core.spi.BackendSettings;
 import dev.moat.core.spi.ExecdEndpoint;

@@ -1,8 +1,5 @@
 package dev.moat.builder;
 
-import dev.moat.backend.oci.ImageReference;
-import dev.moat.backend.oci.ImageStore;
-import dev.moat.backend.oci.StoredImage;
 import java.util.List;
 
 /**

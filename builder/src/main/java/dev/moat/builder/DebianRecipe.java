@@ -1,7 +1,5 @@
 package dev.moat.builder;
 
-import dev.moat.backend.oci.ImageConfig;
-import dev.moat.backend.oci.ImageReference;
 import dev.moat.core.spi.SandboxException;
 import java.io.IOException;
 import java.nio.file.Files;

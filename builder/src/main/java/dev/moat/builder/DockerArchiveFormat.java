@@ -1,7 +1,6 @@
 package dev.moat.builder;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.moat.backend.oci.ImageReference;
 import dev.moat.core.spi.SandboxException;
 import java.io.IOException;
 import java.util.ArrayList;

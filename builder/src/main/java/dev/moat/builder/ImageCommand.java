@@ -1,9 +1,5 @@
 package dev.moat.builder;
 
-import dev.moat.backend.oci.ImageLock;
-import dev.moat.backend.oci.ImageReference;
-import dev.moat.backend.oci.ImageStore;
-import dev.moat.backend.oci.StoredImage;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.ZoneId;

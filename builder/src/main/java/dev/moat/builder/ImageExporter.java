@@ -2,10 +2,6 @@ package dev.moat.builder;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.moat.backend.oci.ImageLock;
-import dev.moat.backend.oci.ImageReference;
-import dev.moat.backend.oci.ImageStore;
-import dev.moat.backend.oci.StoredImage;
 import dev.moat.core.spi.SandboxException;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;

@@ -1,10 +1,5 @@
 package dev.moat.builder;
 
-import dev.moat.backend.oci.ImageLock;
-import dev.moat.backend.oci.ImageReference;
-import dev.moat.backend.oci.ImageStore;
-import dev.moat.backend.oci.PendingImage;
-import dev.moat.backend.oci.StoredImage;
 import dev.moat.core.spi.SandboxException;
 import java.io.BufferedInputStream;
 import java.io.IOException;

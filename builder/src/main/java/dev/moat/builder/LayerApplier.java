@@ -1,6 +1,5 @@
 package dev.moat.builder;
 
-import dev.moat.backend.oci.TreeDeleter;
 import dev.moat.core.spi.SandboxException;
 import java.io.IOException;
 import java.io.InputStream;

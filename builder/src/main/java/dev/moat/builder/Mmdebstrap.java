@@ -1,6 +1,5 @@
 package dev.moat.builder;
 
-import dev.moat.backend.oci.PendingImage;
 import dev.moat.core.spi.SandboxException;
 import java.io.BufferedReader;
 import java.io.IOException;

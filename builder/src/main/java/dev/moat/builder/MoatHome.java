@@ -1,6 +1,5 @@
 package dev.moat.builder;
 
-import dev.moat.backend.oci.ImageStore;
 import java.nio.file.Path;
 import java.util.Map;
 

@@ -3,7 +3,6 @@ package dev.moat.builder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.moat.backend.oci.ImageConfig;
 import dev.moat.core.spi.SandboxException;
 import java.time.Instant;
 import java.util.ArrayList;

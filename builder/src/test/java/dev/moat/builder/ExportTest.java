@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.moat.backend.oci.ImageReference;
-import dev.moat.backend.oci.ImageStore;
-import dev.moat.backend.oci.StoredImage;
 import dev.moat.core.spi.SandboxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

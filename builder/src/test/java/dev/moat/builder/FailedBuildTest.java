@@ -3,9 +3,6 @@ package dev.moat.builder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.moat.backend.oci.ImageReference;
-import dev.moat.backend.oci.ImageStore;
-import dev.moat.backend.oci.TreeDeleter;
 import dev.moat.core.spi.SandboxException;
 import java.nio.file.Files;
 import java.nio.file.Path;

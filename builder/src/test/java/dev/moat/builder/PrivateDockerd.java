@@ -2,7 +2,6 @@ package dev.moat.builder;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.moat.backend.oci.TreeDeleter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -2,8 +2,6 @@ package dev.moat.builder;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.moat.backend.oci.ImageStore;
-import dev.moat.backend.oci.StoredImage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

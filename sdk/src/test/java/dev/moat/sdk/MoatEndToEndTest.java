@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.moat.backend.oci.ImageStore;
+import dev.moat.builder.ImageStore;
 import dev.moat.core.spi.Backend;
 import dev.moat.core.spi.SandboxException;
 import dev.moat.server.ConfigSource;

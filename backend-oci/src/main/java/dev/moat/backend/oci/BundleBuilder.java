@@ -1,6 +1,7 @@
 package dev.moat.backend.oci;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.moat.builder.StoredImage;
 import dev.moat.core.spi.ResourceLimits;
 import dev.moat.core.spi.SandboxSpec;
 import java.io.IOException;

@@ -1,6 +1,8 @@
 package dev.moat.backend.oci;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.moat.builder.ImageStore;
+import dev.moat.builder.StoredImage;
 import dev.moat.core.spi.Backend;
 import dev.moat.core.spi.ExecdEndpoint;
 import dev.moat.core.spi.ResourceLimits;

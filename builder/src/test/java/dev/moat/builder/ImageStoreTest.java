@@ -1,4 +1,4 @@
-package dev.moat.backend.oci;
+package dev.moat.builder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.moat.backend.oci;
+package dev.moat.builder;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package dev.moat.backend.oci;
+package dev.moat.builder;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package dev.moat.backend.oci;
+package dev.moat.builder;
 
 import dev.moat.core.spi.SandboxException;
 import java.util.regex.Pattern;

@@ -1,4 +1,4 @@
-package dev.moat.backend.oci;
+package dev.moat.builder;
 
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
