@@ -1,13 +1,8 @@
 package dev.moat.backend.oci;
 
+import dev.moat.builder.TreeDeleter;
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 
 /** Deleting a sandbox's directories without ever following a link or crossing into a mounted file system. */
 final class Directories {
@@ -19,37 +14,7 @@ final class Directories {
      * mounted, so that a failed unmount can never turn into deleting an image or a workspace through the mount.
      */
     static void delete(Path directory) throws IOException {
-        if (!Files.exists(directory, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        var mounted = LinuxMounts.mountsUnder(directory);
-        if (!mounted.isEmpty()) {
-            throw new IOException("not deleting " + directory + ": still mounted: " + mounted);
-        }
-        Files.walkFileTree(directory, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
-                Files.deleteIfExists(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-                if (e instanceof NoSuchFileException) {
-                    return FileVisitResult.CONTINUE;
-                }
-                throw e;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                if (e != null && !(e instanceof NoSuchFileException)) {
-                    throw e;
-                }
-                Files.deleteIfExists(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
+        TreeDeleter.delete(directory);
     }
 
     /** {@link #delete} for scratch directories whose removal may fail without consequence. */
