@@ -9,9 +9,11 @@ import java.util.logging.Logger;
 public final class Execd implements AutoCloseable {
 
     private final HttpServer server;
+    private final ShellService shell;
 
-    private Execd(HttpServer server) {
+    private Execd(HttpServer server, ShellService shell) {
         this.server = server;
+        this.shell = shell;
     }
 
     public static void main(String[] args) throws Exception {
@@ -40,14 +42,23 @@ public final class Execd implements AutoCloseable {
         Router.Builder routes = Router.builder(ExecdError.VOCABULARY);
         options.accessToken().ifPresent(token -> routes.filter(new AccessTokenFilter(token)));
         routes.get("/ping", exchange -> exchange.sendEmpty(200));
+        ShellService shell = ShellService.start(options.entrypoint());
+        shell.register(routes);
         HttpServer.Builder server = HttpServer.builder(routes.build()).name("execd");
         options.socket().ifPresent(server::unixSocket);
         options.port().ifPresent(port -> server.tcp(options.host(), port));
-        return new Execd(server.start());
+        try {
+            return new Execd(server.start(), shell);
+        } catch (Exception e) {
+            shell.close();
+            throw e;
+        }
     }
 
     @Override
     public void close() throws Exception {
-        server.close();
+        try (server) {
+            shell.close();
+        }
     }
 }

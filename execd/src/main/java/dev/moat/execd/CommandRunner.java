@@ -1,0 +1,243 @@
+package dev.moat.execd;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Starts commands: {@code setsid [setpriv …] bash -c COMMAND} with stdin on /dev/null, in the requested cwd, with the
+ * requested variables over execd's environment. Foreground commands stream their output; background ones append it to
+ * a log on disk. Enforces timeouts, and stops commands by signalling their whole process group: TERM, then KILL after
+ * {@link #KILL_GRACE}. Owns the timer and reader threads, and stops every running command on close.
+ */
+final class CommandRunner implements AutoCloseable {
+
+    /** How long a stopped command's processes get between TERM and KILL. */
+    static final Duration KILL_GRACE = Duration.ofSeconds(2);
+
+    /** The id of the entrypoint given after {@code --} on execd's command line. */
+    static final String ENTRYPOINT_ID = "entrypoint";
+
+    private static final ProcessBuilder.Redirect NO_INPUT = ProcessBuilder.Redirect.from(new File("/dev/null"));
+
+    private final ShellPrograms programs;
+    private final CommandRegistry registry;
+    private final LogDirectory logs = new LogDirectory();
+    private final ScheduledExecutorService timer;
+    private final ExecutorService readers;
+
+    CommandRunner(ShellPrograms programs, CommandRegistry registry) {
+        this.programs = programs;
+        this.registry = registry;
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(
+                1, Thread.ofPlatform().daemon().name("execd-command-timer").factory());
+        scheduler.setRemoveOnCancelPolicy(true);
+        this.timer = scheduler;
+        this.readers = Executors.newCachedThreadPool(Thread.ofPlatform()
+                .daemon()
+                .stackSize(256 * 1024)
+                .name("execd-output-", 0)
+                .factory());
+    }
+
+    ShellPrograms programs() {
+        return programs;
+    }
+
+    ScheduledExecutorService timer() {
+        return timer;
+    }
+
+    ExecutorService readers() {
+        return readers;
+    }
+
+    /** Starts a foreground command; its output is read once the caller streams it. */
+    ForegroundCommand startForeground(CommandSpec spec) {
+        String id = registry.newId();
+        Instant startedAt = Instant.now();
+        long started = System.nanoTime();
+        ProcessBuilder builder = builder(programs.shellCommand(spec.command(), spec.user()), spec);
+        Process process = start(builder, spec.command());
+        CommandRecord record = new CommandRecord(
+                id, spec.command(), startedAt, Optional.of(ProcessGroup.of(process, programs)), Optional.empty());
+        registry.add(record);
+        enforceTimeout(record, spec.timeout());
+        return new ForegroundCommand(record, process, started, this);
+    }
+
+    /** Starts a background command whose output goes to a log on disk; returns once it runs. */
+    CommandRecord startBackground(CommandSpec spec) {
+        String id = registry.newId();
+        Path logFile = logs.newFile(id);
+        CommandRecord record;
+        try {
+            record = startLogged(id, programs.shellCommand(spec.command(), spec.user()), spec, logFile);
+        } catch (RuntimeException e) {
+            deleteQuietly(logFile);
+            throw e;
+        }
+        registry.add(record);
+        enforceTimeout(record, spec.timeout());
+        return record;
+    }
+
+    /**
+     * Starts execd's entrypoint as a background command with the fixed id {@value #ENTRYPOINT_ID}; it is never
+     * forgotten, and execd keeps serving whether it runs, exits or could not start (its log then says why).
+     */
+    void startEntrypoint(List<String> argv) {
+        String content = String.join(" ", argv);
+        CommandSpec spec =
+                new CommandSpec(content, Optional.empty(), true, Optional.empty(), Optional.empty(), Map.of());
+        Path logFile = logs.newFile(ENTRYPOINT_ID);
+        CommandRecord record;
+        try {
+            record = startLogged(ENTRYPOINT_ID, programs.launch(argv, Optional.empty()), spec, logFile);
+        } catch (RuntimeException e) {
+            String why = "could not start the entrypoint: " + e.getMessage();
+            appendQuietly(logFile, "execd: " + why + "\n");
+            record = new CommandRecord(
+                    ENTRYPOINT_ID, content, Instant.now(), Optional.empty(), Optional.of(new CommandLog(logFile)));
+            record.finished(new RunOutcome(127, Optional.of(why), 0));
+        }
+        registry.add(record);
+    }
+
+    private CommandRecord startLogged(String id, List<String> commandLine, CommandSpec spec, Path logFile) {
+        ProcessBuilder builder = builder(commandLine, spec)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        Instant startedAt = Instant.now();
+        long started = System.nanoTime();
+        Process process = start(builder, spec.command());
+        CommandRecord record = new CommandRecord(
+                id,
+                spec.command(),
+                startedAt,
+                Optional.of(ProcessGroup.of(process, programs)),
+                Optional.of(new CommandLog(logFile)));
+        process.onExit().thenAccept(exited -> finish(record, exited.exitValue(), started));
+        return record;
+    }
+
+    private static ProcessBuilder builder(List<String> commandLine, CommandSpec spec) {
+        ProcessBuilder builder = new ProcessBuilder(commandLine).redirectInput(NO_INPUT);
+        spec.cwd().ifPresent(directory -> builder.directory(directory.toFile()));
+        if (spec.user().isPresent() || !spec.envs().isEmpty()) {
+            Map<String, String> environment = builder.environment();
+            spec.user().ifPresent(user -> environment.putAll(user.environment()));
+            environment.putAll(spec.envs());
+        }
+        return builder;
+    }
+
+    private static Process start(ProcessBuilder builder, String command) {
+        try {
+            return builder.start();
+        } catch (IOException e) {
+            if (String.valueOf(e.getMessage()).contains("Argument list too long")) {
+                throw ExecdError.INVALID_REQUEST_BODY.exception(
+                        "the command and its envs are larger than the kernel's limit for a new process (%s); send"
+                                + " less, or upload a script and run that",
+                        e.getMessage());
+            }
+            throw ExecdError.RUNTIME_ERROR.exception("could not start '%s': %s", command, e.getMessage());
+        }
+    }
+
+    private void enforceTimeout(CommandRecord record, Optional<Duration> timeout) {
+        if (timeout.isEmpty()) {
+            return;
+        }
+        long millis = timeout.get().toMillis();
+        ScheduledFuture<?> expiry = timer.schedule(
+                () -> stop(record, "timed out after " + millis + " ms: execd terminated its process group"),
+                millis,
+                TimeUnit.MILLISECONDS);
+        record.outcome().whenComplete((outcome, failure) -> expiry.cancel(false));
+    }
+
+    /** Records how a command ended and lets the registry forget old ones. */
+    void finish(CommandRecord record, int exitCode, long startedNanos) {
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
+        record.finished(new RunOutcome(exitCode, record.stopReason(), millis));
+        if (!record.id().equals(ENTRYPOINT_ID)) {
+            registry.finished(record);
+        }
+    }
+
+    /** Stops a running command: TERM to its process group, KILL after the grace period. The first reason sticks. */
+    void stop(CommandRecord record, String reason) {
+        if (record.running() && record.markStopping(reason)) {
+            record.group().ifPresent(group -> group.terminate(timer, KILL_GRACE));
+        }
+    }
+
+    /** Stops a command and waits until it has exited (at most a little longer than the grace period). */
+    void stopAndWait(CommandRecord record, String reason) {
+        stop(record, reason);
+        try {
+            record.outcome().get(KILL_GRACE.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // still exiting (a process stuck in the kernel ignores even KILL for a while): the status will say so
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Terminates every running command (TERM, then KILL what is left after a second), and frees the threads. */
+    @Override
+    public void close() throws IOException {
+        List<CommandRecord> running = registry.running();
+        for (CommandRecord record : running) {
+            record.markStopping("execd is shutting down: it terminated the command's process group");
+            record.group().ifPresent(group -> group.signal(ProcessGroup.Signal.TERM));
+        }
+        try {
+            CompletableFuture.allOf(running.stream().map(CommandRecord::outcome).toArray(CompletableFuture[]::new))
+                    .get(1, TimeUnit.SECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // some ignore TERM: KILL below
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (CommandRecord record : running) {
+            record.group().filter(ProcessGroup::isAlive).ifPresent(group -> group.signal(ProcessGroup.Signal.KILL));
+        }
+        timer.shutdownNow();
+        readers.shutdownNow();
+        logs.close();
+    }
+
+    private static void appendQuietly(Path file, String text) {
+        try {
+            Files.writeString(file, text, java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            // the status still says why the entrypoint did not start
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // an empty log file left in the private log directory, removed when execd stops
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package dev.moat.execd;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.function.Consumer;
+
+/**
+ * Reads one output pipe of a process until end of file and passes on each line as it arrives. Runs on a platform
+ * thread of its own: a read from a pipe blocks its thread, and blocked virtual threads would pin every carrier.
+ */
+final class OutputPump {
+
+    private final InputStream pipe;
+    private final LineSplitter splitter;
+    private final CompletableFuture<Void> done;
+    private volatile long waitingSince = -1;
+
+    private OutputPump(InputStream pipe, Consumer<String> lines, ExecutorService readers) {
+        this.pipe = pipe;
+        this.splitter = new LineSplitter(lines);
+        this.done = CompletableFuture.runAsync(this::pump, readers);
+    }
+
+    static OutputPump start(InputStream pipe, Consumer<String> lines, ExecutorService readers) {
+        return new OutputPump(pipe, lines, readers);
+    }
+
+    /** Completes when the pipe reaches end of file (or is closed) and every line has been passed on. */
+    CompletableFuture<Void> done() {
+        return done;
+    }
+
+    /**
+     * Whether the pump is done, or has waited at least {@code millis} on an empty pipe: a pump that is busy passing
+     * lines on is neither.
+     */
+    boolean drained(long millis) {
+        long since = waitingSince;
+        return done.isDone() || (since >= 0 && System.nanoTime() - since >= millis * 1_000_000);
+    }
+
+    private void pump() {
+        byte[] buffer = new byte[8192];
+        try (pipe) {
+            while (true) {
+                waitingSince = System.nanoTime();
+                int n = pipe.read(buffer);
+                waitingSince = -1;
+                if (n < 0) {
+                    break;
+                }
+                splitter.accept(buffer, 0, n);
+            }
+        } catch (IOException e) {
+            // the pipe was closed under us (the command is being abandoned): what was read is passed on below
+        }
+        splitter.finish();
+    }
+}
