@@ -28,7 +28,7 @@ public final class AotTraining {
                 java.util.Optional.empty(),
                 "127.0.0.1",
                 java.util.Optional.empty(),
-                List.of()))) {
+                List.of("true")))) {
             for (int round = 0; round < 20; round++) {
                 for (String request : requests(directory)) {
                     exchange(socket, request);
@@ -39,7 +39,12 @@ public final class AotTraining {
     }
 
     private static List<String> requests(Path directory) {
-        return List.of(get("/ping"));
+        // the entrypoint "true" gives a command with a fixed id whose status and logs can be asked for
+        return List.of(
+                get("/ping"),
+                post("/command", "{\"command\":\"true\"}"),
+                get("/command/status/" + CommandRunner.ENTRYPOINT_ID),
+                get("/command/" + CommandRunner.ENTRYPOINT_ID + "/logs"));
     }
 
     private static String get(String path) {

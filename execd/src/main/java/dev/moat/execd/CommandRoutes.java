@@ -74,7 +74,7 @@ final class CommandRoutes {
         CommandRecord record = registry.get(exchange.pathParameter("id"));
         long cursor = exchange.queryLong("cursor").orElse(0L);
         if (cursor < 0) {
-            throw ExecdError.INVALID_REQUEST_BODY.exception(
+            throw ExecdError.MISSING_QUERY.exception(
                     "query parameter 'cursor' must be a line number of 0 or more, got %d", cursor);
         }
         CommandLog log = record.log()

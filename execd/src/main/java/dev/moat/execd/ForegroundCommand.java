@@ -12,7 +12,7 @@ final class ForegroundCommand {
      * How long the pipes may stay empty, but open, after the shell exited. Normally they reach end of file at once;
      * when a process the command left behind keeps them open, the stream ends after this instead of waiting for it.
      */
-    private static final long DRAIN_MILLIS = 200;
+    private static final long QUIET_MILLIS = 500;
 
     private final CommandRecord record;
     private final Process process;
@@ -40,11 +40,12 @@ final class ForegroundCommand {
         OutputPump stdout = OutputPump.start(process.getInputStream(), stream::stdout, runner.readers());
         OutputPump stderr = OutputPump.start(process.getErrorStream(), stream::stderr, runner.readers());
         int exitCode = process.waitFor();
+        long exited = System.nanoTime();
         CompletableFuture<Void> both = CompletableFuture.allOf(stdout.done(), stderr.done());
         // a leftover process may hold the pipes open: stop waiting once both have stayed empty for a while
-        while (!both.isDone() && !(stdout.drained(DRAIN_MILLIS) && stderr.drained(DRAIN_MILLIS))) {
+        while (!both.isDone() && !(stdout.quiet(exited, QUIET_MILLIS) && stderr.quiet(exited, QUIET_MILLIS))) {
             try {
-                both.get(DRAIN_MILLIS / 4, TimeUnit.MILLISECONDS);
+                both.get(QUIET_MILLIS / 10, TimeUnit.MILLISECONDS);
             } catch (TimeoutException | ExecutionException e) {
                 // not yet: look again
             }

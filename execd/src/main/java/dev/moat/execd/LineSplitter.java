@@ -15,8 +15,9 @@ final class LineSplitter {
     static final int MAX_LINE_BYTES = 64 * 1024;
 
     /**
-     * How far past the limit a line may grow before it is cut. A short marker that ends a line (as bash sessions
-     * print) is therefore never split by a cut: if it began before the limit, its newline arrives before the cut.
+     * The least a cut leaves of a line. A short marker that ends a line (as bash sessions print) is therefore never
+     * split by a cut: while a line is incomplete it is cut only once it is this far past the limit, so a marker that
+     * began before the limit has reached its newline by then; a complete line always ends in a piece this long.
      */
     private static final int MARGIN = 256;
 
@@ -60,14 +61,23 @@ final class LineSplitter {
     }
 
     private void cutLongLine() {
-        int cut = MAX_LINE_BYTES;
-        // back up to the start of a UTF-8 character so that no character is split between two pieces
-        while (cut > MAX_LINE_BYTES - 4 && (pending[cut] & 0xC0) == 0x80) {
-            cut--;
-        }
+        int cut = cutPoint(pending, 0, length);
         lines.accept(new String(pending, 0, cut, StandardCharsets.UTF_8));
         System.arraycopy(pending, cut, pending, 0, length - cut);
         length -= cut;
+    }
+
+    /**
+     * Where to cut a piece off a line of {@code count} bytes that is over the limit: at the limit, but never so close
+     * to the end that fewer than {@link #MARGIN} bytes remain, and never inside a UTF-8 character.
+     */
+    private static int cutPoint(byte[] bytes, int offset, int count) {
+        int cut = count - MAX_LINE_BYTES >= MARGIN ? MAX_LINE_BYTES : count - MARGIN;
+        int limit = cut - 3;
+        while (cut > limit && (bytes[offset + cut] & 0xC0) == 0x80) {
+            cut--;
+        }
+        return cut;
     }
 
     private void append(byte[] bytes, int offset, int count) {
@@ -81,6 +91,12 @@ final class LineSplitter {
     private void emit(byte[] bytes, int offset, int count) {
         if (count > 0 && bytes[offset + count - 1] == '\r') {
             count--;
+        }
+        while (count > MAX_LINE_BYTES) {
+            int cut = cutPoint(bytes, offset, count);
+            lines.accept(new String(bytes, offset, cut, StandardCharsets.UTF_8));
+            offset += cut;
+            count -= cut;
         }
         lines.accept(new String(bytes, offset, count, StandardCharsets.UTF_8));
     }

@@ -15,7 +15,8 @@ final class OutputPump {
     private final InputStream pipe;
     private final LineSplitter splitter;
     private final CompletableFuture<Void> done;
-    private volatile long waitingSince = -1;
+    private volatile boolean waiting;
+    private volatile long lastRead = System.nanoTime();
 
     private OutputPump(InputStream pipe, Consumer<String> lines, ExecutorService readers) {
         this.pipe = pipe;
@@ -33,21 +34,23 @@ final class OutputPump {
     }
 
     /**
-     * Whether the pump is done, or has waited at least {@code millis} on an empty pipe: a pump that is busy passing
-     * lines on is neither.
+     * Whether the pump is done, or is waiting on an empty pipe and has read nothing for {@code millis} counted from
+     * {@code sinceNanos} (a {@link System#nanoTime} at which its writer is known to have stopped). A pump that is busy
+     * passing lines on is neither.
      */
-    boolean drained(long millis) {
-        long since = waitingSince;
-        return done.isDone() || (since >= 0 && System.nanoTime() - since >= millis * 1_000_000);
+    boolean quiet(long sinceNanos, long millis) {
+        long quietFrom = Math.max(sinceNanos, lastRead);
+        return done.isDone() || (waiting && System.nanoTime() - quietFrom >= millis * 1_000_000);
     }
 
     private void pump() {
         byte[] buffer = new byte[8192];
         try (pipe) {
             while (true) {
-                waitingSince = System.nanoTime();
+                waiting = true;
                 int n = pipe.read(buffer);
-                waitingSince = -1;
+                waiting = false;
+                lastRead = System.nanoTime();
                 if (n < 0) {
                     break;
                 }

@@ -12,34 +12,22 @@ import dev.moat.protocol.ExecEvent;
 import dev.moat.protocol.RunCommandRequest;
 import java.util.List;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The event stream of {@code POST /command}, as the OpenSandbox SDKs read it. */
 class CommandStreamTest {
 
-    private static ExecdProcess execd;
-    private static ExecdClient client;
-
-    @BeforeAll
-    static void startExecd() throws Exception {
-        execd = ExecdProcess.start();
-        client = execd.client();
-    }
-
-    @AfterAll
-    static void stopExecd() throws Exception {
-        execd.close();
-    }
+    @RegisterExtension
+    static final SharedExecd execd = new SharedExecd();
 
     private static List<ExecEvent> run(String command) throws Exception {
-        return client.stream("/command", RunCommandRequest.of(command));
+        return execd.client().stream("/command", RunCommandRequest.of(command));
     }
 
     @Test
     void streamIsTextEventStreamOfOneCompactJsonLinePerEventEachFollowedByABlankLine() throws Exception {
-        ExecdClient.Response response = client.post("/command", RunCommandRequest.of("echo one; echo two"));
+        ExecdClient.Response response = execd.client().post("/command", RunCommandRequest.of("echo one; echo two"));
 
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.header("Content-Type")).startsWith("text/event-stream");
@@ -58,7 +46,7 @@ class CommandStreamTest {
         List<ExecEvent> events = run("true");
 
         String id = initId(events);
-        CommandStatus status = client.get("/command/status/" + id).json(CommandStatus.class);
+        CommandStatus status = execd.status(id);
         assertThat(status.id()).isEqualTo(id);
         assertThat(status.content()).isEqualTo("true");
         assertThat(status.running()).isFalse();
@@ -135,16 +123,25 @@ class CommandStreamTest {
     @Test
     void outputArrivesWhileTheCommandStillRuns() throws Exception {
         try (LiveStream stream =
-                LiveStream.open(client, "/command", RunCommandRequest.of("echo early; sleep 600; echo late"))) {
+                LiveStream.open(execd.client(), "/command", RunCommandRequest.of("echo early; sleep 600; echo late"))) {
             String id = ((ExecEvent.Init) stream.await(ExecEvent.Init.class::isInstance)).text();
 
             assertThat(stream.nextStdout()).isEqualTo("early");
-            assertThat(client.get("/command/status/" + id)
-                            .json(CommandStatus.class)
-                            .running())
-                    .isTrue();
-            client.delete("/command?id=" + id);
+            assertThat(execd.status(id).running()).isTrue();
+            execd.client().delete("/command?id=" + id);
         }
+    }
+
+    @Test
+    void aCommandThatLeavesAProcessHoldingItsOutputOpenStillEnds() throws Exception {
+        List<ExecEvent> events = run("sleep 1000 & echo $!");
+
+        long leftover = Long.parseLong(stdout(events).getFirst());
+        complete(events);
+        assertThat(ProcFs.isRunning(leftover))
+                .as("a foreground command's leftover keeps running")
+                .isTrue();
+        ProcessHandle.of(leftover).ifPresent(ProcessHandle::destroy);
     }
 
     @Test
