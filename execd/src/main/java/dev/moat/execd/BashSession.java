@@ -31,7 +31,7 @@ final class BashSession implements AutoCloseable {
     private static final Duration STOP_STEP = Duration.ofSeconds(2);
 
     private final String id;
-    private final Process process;
+    private final ChildProcess process;
     private final ProcessGroup group;
     private final OutputStream input;
     private final SessionScript script;
@@ -44,7 +44,7 @@ final class BashSession implements AutoCloseable {
 
     private BashSession(
             String id,
-            Process process,
+            ChildProcess process,
             ProcessGroup group,
             SessionScript script,
             ScheduledExecutorService timer,
@@ -52,11 +52,11 @@ final class BashSession implements AutoCloseable {
         this.id = id;
         this.process = process;
         this.group = group;
-        this.input = process.getOutputStream();
+        this.input = process.stdin();
         this.script = script;
         this.timer = timer;
-        OutputPump stdout = OutputPump.start(process.getInputStream(), this::onStdout, readers);
-        OutputPump stderr = OutputPump.start(process.getErrorStream(), this::onStderr, readers);
+        OutputPump stdout = OutputPump.start(process.stdout(), this::onStdout, readers);
+        OutputPump stderr = OutputPump.start(process.stderr(), this::onStderr, readers);
         this.outputClosed = CompletableFuture.allOf(stdout.done(), stderr.done());
         outputClosed.thenRun(() -> {
             SessionRun run = current;
@@ -67,28 +67,31 @@ final class BashSession implements AutoCloseable {
     }
 
     /** Starts bash in {@code cwd} (else execd's directory) and waits until it is ready for runs. */
-    static BashSession start(
-            String id,
-            Optional<Path> cwd,
-            Path wrapper,
-            ShellPrograms programs,
-            ScheduledExecutorService timer,
-            ExecutorService readers) {
-        Path bash = programs.bash()
+    static BashSession start(String id, Optional<Path> cwd, Path wrapper, CommandRunner runner) {
+        Path bash = runner.programs()
+                .bash()
                 .orElseThrow(() -> ExecdError.NOT_SUPPORTED.exception(
                         "bash is not installed in this sandbox, and sessions need it; install bash or use POST"
                                 + " /command"));
-        ProcessBuilder builder = new ProcessBuilder(programs.launch(
-                List.of(bash.toString(), "--noprofile", "--norc", "--noediting", "-i"), Optional.empty()));
-        cwd.ifPresent(directory -> builder.directory(directory.toFile()));
-        Process process;
+        ChildProcess process;
         try {
-            process = builder.start();
+            process = runner.launcher()
+                    .launch(new Launch(
+                            List.of(bash.toString(), "--noprofile", "--norc", "--noediting", "-i"),
+                            java.util.Map.of(),
+                            cwd,
+                            true,
+                            Optional.empty()));
         } catch (IOException e) {
             throw ExecdError.RUNTIME_ERROR.exception("could not start bash for a session: %s", e.getMessage());
         }
         BashSession session = new BashSession(
-                id, process, ProcessGroup.of(process, programs), new SessionScript(wrapper), timer, readers);
+                id,
+                process,
+                ProcessGroup.of(process, runner.launcher()),
+                new SessionScript(wrapper),
+                runner.timer(),
+                runner.readers());
         session.awaitReady();
         return session;
     }
@@ -122,8 +125,8 @@ final class BashSession implements AutoCloseable {
     }
 
     /** Completes when the shell has exited, whatever the reason. */
-    CompletableFuture<Process> exited() {
-        return process.onExit();
+    CompletableFuture<Integer> exited() {
+        return process.exit();
     }
 
     /** Takes the session for one run, or refuses with 409 while another run holds it. */
@@ -175,7 +178,7 @@ final class BashSession implements AutoCloseable {
         }
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
         if (run.shellGone()) {
-            int code = process.waitFor();
+            int code = exitCode();
             String why = run.stopReason().map(reason -> reason + "; ").orElse("");
             return new RunOutcome(
                     code,
@@ -228,7 +231,15 @@ final class BashSession implements AutoCloseable {
         group.signal(ProcessGroup.Signal.KILL);
     }
 
-    private static boolean awaitQuietly(CompletableFuture<Void> future, Duration limit) {
+    private int exitCode() throws InterruptedException {
+        try {
+            return process.exit().get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot learn how the shell of session " + id + " ended", e.getCause());
+        }
+    }
+
+    private static boolean awaitQuietly(CompletableFuture<?> future, Duration limit) {
         try {
             future.get(limit.toMillis(), TimeUnit.MILLISECONDS);
             return true;
@@ -311,15 +322,14 @@ final class BashSession implements AutoCloseable {
         if (process.isAlive()) {
             group.signal(ProcessGroup.Signal.KILL);
         }
+        inputLock.lock();
         try {
             input.close();
         } catch (IOException e) {
             // the shell is being killed; its end of the pipe is gone already
+        } finally {
+            inputLock.unlock();
         }
-        try {
-            process.waitFor(STOP_STEP.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        awaitQuietly(process.exit(), STOP_STEP);
     }
 }

@@ -1,11 +1,11 @@
 package dev.moat.execd;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,8 +20,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Starts commands: {@code setsid [setpriv …] bash -c COMMAND} with stdin on /dev/null, in the requested cwd, with the
- * requested variables over execd's environment. Foreground commands stream their output; background ones append it to
+ * Starts commands: {@code [setpriv …] bash -c COMMAND} in a process group of its own, with stdin on /dev/null, in the
+ * requested cwd, with the requested variables over execd's environment. Foreground commands stream their output; background ones append it to
  * a log on disk. Enforces timeouts, and stops commands by signalling their whole process group: TERM, then KILL after
  * {@link #KILL_GRACE}. Owns the timer and reader threads, and stops every running command on close.
  */
@@ -33,9 +33,8 @@ final class CommandRunner implements AutoCloseable {
     /** The id of the entrypoint given after {@code --} on execd's command line. */
     static final String ENTRYPOINT_ID = "entrypoint";
 
-    private static final ProcessBuilder.Redirect NO_INPUT = ProcessBuilder.Redirect.from(new File("/dev/null"));
-
     private final ShellPrograms programs;
+    private final ProcessLauncher launcher;
     private final CommandRegistry registry;
     private final LogDirectory logs = new LogDirectory();
     private final ScheduledExecutorService timer;
@@ -51,18 +50,24 @@ final class CommandRunner implements AutoCloseable {
         this.readers = Executors.newCachedThreadPool(Thread.ofPlatform()
                 .daemon()
                 .stackSize(256 * 1024)
-                .name("execd-output-", 0)
+                .name("execd-process-", 0)
                 .factory());
+        this.launcher = ProcessLauncher.forThisSystem(programs, readers);
     }
 
     ShellPrograms programs() {
         return programs;
     }
 
+    ProcessLauncher launcher() {
+        return launcher;
+    }
+
     ScheduledExecutorService timer() {
         return timer;
     }
 
+    /** Platform threads for blocking work on pipes and processes (a blocked virtual thread would pin its carrier). */
     ExecutorService readers() {
         return readers;
     }
@@ -72,10 +77,10 @@ final class CommandRunner implements AutoCloseable {
         String id = registry.newId();
         Instant startedAt = Instant.now();
         long started = System.nanoTime();
-        ProcessBuilder builder = builder(programs.shellCommand(spec.command(), spec.user()), spec);
-        Process process = start(builder, spec.command());
+        ChildProcess process = start(
+                launch(programs.shellCommand(spec.command(), spec.user()), spec, Optional.empty()), spec.command());
         CommandRecord record = new CommandRecord(
-                id, spec.command(), startedAt, Optional.of(ProcessGroup.of(process, programs)), Optional.empty());
+                id, spec.command(), startedAt, Optional.of(ProcessGroup.of(process, launcher)), Optional.empty());
         registry.add(record);
         enforceTimeout(record, spec.timeout());
         return new ForegroundCommand(record, process, started, this);
@@ -120,36 +125,29 @@ final class CommandRunner implements AutoCloseable {
     }
 
     private CommandRecord startLogged(String id, List<String> commandLine, CommandSpec spec, Path logFile) {
-        ProcessBuilder builder = builder(commandLine, spec)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         Instant startedAt = Instant.now();
         long started = System.nanoTime();
-        Process process = start(builder, spec.command());
+        ChildProcess process = start(launch(commandLine, spec, Optional.of(logFile)), spec.command());
         CommandRecord record = new CommandRecord(
                 id,
                 spec.command(),
                 startedAt,
-                Optional.of(ProcessGroup.of(process, programs)),
+                Optional.of(ProcessGroup.of(process, launcher)),
                 Optional.of(new CommandLog(logFile)));
-        process.onExit().thenAccept(exited -> finish(record, exited.exitValue(), started));
+        process.exit().thenAccept(exitCode -> finish(record, exitCode, started));
         return record;
     }
 
-    private static ProcessBuilder builder(List<String> commandLine, CommandSpec spec) {
-        ProcessBuilder builder = new ProcessBuilder(commandLine).redirectInput(NO_INPUT);
-        spec.cwd().ifPresent(directory -> builder.directory(directory.toFile()));
-        if (spec.user().isPresent() || !spec.envs().isEmpty()) {
-            Map<String, String> environment = builder.environment();
-            spec.user().ifPresent(user -> environment.putAll(user.environment()));
-            environment.putAll(spec.envs());
-        }
-        return builder;
+    private static Launch launch(List<String> commandLine, CommandSpec spec, Optional<Path> outputFile) {
+        Map<String, String> environment = new HashMap<>();
+        spec.user().ifPresent(user -> environment.putAll(user.environment()));
+        environment.putAll(spec.envs());
+        return new Launch(commandLine, environment, spec.cwd(), false, outputFile);
     }
 
-    private static Process start(ProcessBuilder builder, String command) {
+    private ChildProcess start(Launch launch, String command) {
         try {
-            return builder.start();
+            return launcher.launch(launch);
         } catch (IOException e) {
             if (String.valueOf(e.getMessage()).contains("Argument list too long")) {
                 throw ExecdError.INVALID_REQUEST_BODY.exception(

@@ -15,11 +15,11 @@ final class ForegroundCommand {
     private static final long QUIET_MILLIS = 500;
 
     private final CommandRecord record;
-    private final Process process;
+    private final ChildProcess process;
     private final long startedNanos;
     private final CommandRunner runner;
 
-    ForegroundCommand(CommandRecord record, Process process, long startedNanos, CommandRunner runner) {
+    ForegroundCommand(CommandRecord record, ChildProcess process, long startedNanos, CommandRunner runner) {
         this.record = record;
         this.process = process;
         this.startedNanos = startedNanos;
@@ -37,9 +37,9 @@ final class ForegroundCommand {
 
     /** Streams stdout and stderr until the command has exited, and returns how it ended. */
     RunOutcome streamTo(ExecutionStream stream) throws InterruptedException {
-        OutputPump stdout = OutputPump.start(process.getInputStream(), stream::stdout, runner.readers());
-        OutputPump stderr = OutputPump.start(process.getErrorStream(), stream::stderr, runner.readers());
-        int exitCode = process.waitFor();
+        OutputPump stdout = OutputPump.start(process.stdout(), stream::stdout, runner.readers());
+        OutputPump stderr = OutputPump.start(process.stderr(), stream::stderr, runner.readers());
+        int exitCode = exitCode();
         long exited = System.nanoTime();
         CompletableFuture<Void> both = CompletableFuture.allOf(stdout.done(), stderr.done());
         // a leftover process may hold the pipes open: stop waiting once both have stayed empty for a while
@@ -52,5 +52,13 @@ final class ForegroundCommand {
         }
         runner.finish(record, exitCode, startedNanos);
         return record.outcome().join();
+    }
+
+    private int exitCode() throws InterruptedException {
+        try {
+            return process.exit().get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot learn how command " + record.id() + " ended", e.getCause());
+        }
     }
 }

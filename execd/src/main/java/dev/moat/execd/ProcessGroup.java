@@ -5,9 +5,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The processes of one command: a process group whose leader execd started with {@code setsid} (the leader's pid is
- * the group id), so signals reach grandchildren too, sent without forking a {@code kill} program. Without setsid on
- * the system it degrades to the leader alone.
+ * The processes of one command: a process group whose leader execd started in a new session (the leader's pid is the
+ * group id), so signals reach grandchildren too, sent without forking a {@code kill} program. Where execd cannot give
+ * commands their own group (no setsid for the ProcessBuilder fallback) it degrades to the leader alone.
  */
 record ProcessGroup(long id, boolean ownGroup) {
 
@@ -25,8 +25,8 @@ record ProcessGroup(long id, boolean ownGroup) {
         }
     }
 
-    static ProcessGroup of(Process leader, ShellPrograms programs) {
-        return new ProcessGroup(leader.pid(), programs.ownProcessGroups());
+    static ProcessGroup of(ChildProcess leader, ProcessLauncher launcher) {
+        return new ProcessGroup(leader.pid(), launcher.ownProcessGroups());
     }
 
     /** Sends the signal to the whole group; {@code false} when no process of it is left. */

@@ -39,8 +39,7 @@ final class SessionRegistry implements AutoCloseable {
                         MAX_SESSIONS);
             }
             String id = newId();
-            BashSession session =
-                    BashSession.start(id, cwd, wrapper(), runner.programs(), runner.timer(), runner.readers());
+            BashSession session = BashSession.start(id, cwd, wrapper(), runner);
             sessions.put(id, session);
             session.exited().thenRun(() -> sessions.remove(id, session));
             return session;

@@ -9,16 +9,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.logging.Logger;
 
 /**
  * The programs execd starts commands with, found once at start-up: the shell ({@code bash}, else {@code sh}),
- * {@code setsid} (each command leads its own process group, so a kill reaches its grandchildren) and
- * {@code setpriv} (to run as another uid). Paths are absolute, so a command's own PATH never changes them.
+ * {@code setpriv} (to run as another uid) and {@code setsid} (used only by the {@link ProcessBuilderLauncher}). Paths
+ * are absolute, so a command's own PATH never changes them.
  */
 record ShellPrograms(Path shell, Optional<Path> bash, Optional<Path> setsid, Optional<Path> setpriv) {
 
-    private static final Logger LOG = Logger.getLogger(ShellPrograms.class.getName());
     private static final List<String> STANDARD_DIRECTORIES =
             List.of("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin");
 
@@ -35,12 +33,7 @@ record ShellPrograms(Path shell, Optional<Path> bash, Optional<Path> setsid, Opt
         Path shell = bash.or(() -> find("sh", directories))
                 .orElseThrow(() -> new IllegalStateException("neither bash nor sh is installed: execd cannot run"
                         + " commands; install bash in the sandbox image"));
-        Optional<Path> setsid = find("setsid", directories);
-        if (setsid.isEmpty()) {
-            LOG.warning("setsid (util-linux) is not installed: commands share execd's process group, and an"
-                    + " interrupt reaches only the shell, not its children");
-        }
-        return new ShellPrograms(shell, bash, setsid, find("setpriv", directories));
+        return new ShellPrograms(shell, bash, find("setsid", directories), find("setpriv", directories));
     }
 
     private static Optional<Path> find(String name, Set<String> directories) {
@@ -53,15 +46,14 @@ record ShellPrograms(Path shell, Optional<Path> bash, Optional<Path> setsid, Opt
         return Optional.empty();
     }
 
-    /** {@code setsid [setpriv …] shell -c command}. */
+    /** {@code [setpriv …] shell -c command}. */
     List<String> shellCommand(String command, Optional<RunAs> user) {
         return launch(List.of(shell.toString(), "-c", command), user);
     }
 
-    /** {@code setsid [setpriv …] argv…}: a program started directly, such as the entrypoint. */
+    /** {@code [setpriv …] argv…}: a program started directly, such as the entrypoint. */
     List<String> launch(List<String> argv, Optional<RunAs> user) {
         List<String> line = new ArrayList<>();
-        setsid.ifPresent(p -> line.add(p.toString()));
         if (user.isPresent()) {
             Path program = setpriv.orElseThrow(() -> ExecdError.NOT_SUPPORTED.exception(
                     "setpriv (util-linux) is not installed in this sandbox, so commands cannot run as another"
@@ -72,10 +64,5 @@ record ShellPrograms(Path shell, Optional<Path> bash, Optional<Path> setsid, Opt
         }
         line.addAll(argv);
         return line;
-    }
-
-    /** Whether commands get their own process group (and interrupts reach their children). */
-    boolean ownProcessGroups() {
-        return setsid.isPresent();
     }
 }

@@ -23,7 +23,6 @@ final class ShellService implements AutoCloseable {
 
     /** Finds the shell programs and starts the entrypoint, if any, as background command {@code entrypoint}. */
     static ShellService start(List<String> entrypoint) {
-        IgnoredSignals.stopPassingOn();
         CommandRegistry registry = new CommandRegistry();
         ShellService service =
                 new ShellService(new CommandRunner(ShellPrograms.find(System.getenv()), registry), registry);

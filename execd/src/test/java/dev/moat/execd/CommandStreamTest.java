@@ -160,6 +160,22 @@ class CommandStreamTest {
     }
 
     @Test
+    void commandsGetNoneOfExecdsDescriptorsAndEverySignalAtItsDefault() throws Exception {
+        List<ExecEvent> events = run("ls /proc/$$/fd; grep -E '^Sig(Blk|Ign)' /proc/self/status | cut -f2");
+
+        List<String> lines = stdout(events);
+        assertThat(lines.subList(0, 3)).containsExactly("0", "1", "2");
+        // signals 1 to 31; the real-time ones above belong to the C library (glibc keeps 32 and 33 for itself)
+        long standardSignals = 0x7fffffffL;
+        assertThat(Long.parseUnsignedLong(lines.get(3), 16) & standardSignals)
+                .as("blocked")
+                .isZero();
+        assertThat(Long.parseUnsignedLong(lines.get(4), 16) & standardSignals)
+                .as("ignored")
+                .isZero();
+    }
+
+    @Test
     void eachCommandLeadsItsOwnProcessGroup() throws Exception {
         List<ExecEvent> events = run("echo $$; cut -d' ' -f5 /proc/$$/stat; cut -d' ' -f5 /proc/self/stat");
 
