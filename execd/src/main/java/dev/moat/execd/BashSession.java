@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -48,15 +49,15 @@ final class BashSession implements AutoCloseable {
             ProcessGroup group,
             SessionScript script,
             ScheduledExecutorService timer,
-            ExecutorService readers) {
+            ExecutorService processThreads) {
         this.id = id;
         this.process = process;
         this.group = group;
         this.input = process.stdin();
         this.script = script;
         this.timer = timer;
-        OutputPump stdout = OutputPump.start(process.stdout(), this::onStdout, readers);
-        OutputPump stderr = OutputPump.start(process.stderr(), this::onStderr, readers);
+        OutputPump stdout = OutputPump.start(process.stdout(), this::onStdout, processThreads);
+        OutputPump stderr = OutputPump.start(process.stderr(), this::onStderr, processThreads);
         this.outputClosed = CompletableFuture.allOf(stdout.done(), stderr.done());
         outputClosed.thenRun(() -> {
             SessionRun run = current;
@@ -78,7 +79,7 @@ final class BashSession implements AutoCloseable {
             process = runner.launcher()
                     .launch(new Launch(
                             List.of(bash.toString(), "--noprofile", "--norc", "--noediting", "-i"),
-                            java.util.Map.of(),
+                            Map.of(),
                             cwd,
                             true,
                             Optional.empty()));
@@ -91,7 +92,7 @@ final class BashSession implements AutoCloseable {
                 ProcessGroup.of(process, runner.launcher()),
                 new SessionScript(wrapper),
                 runner.timer(),
-                runner.readers());
+                runner.processThreads());
         session.awaitReady();
         return session;
     }
@@ -182,8 +183,8 @@ final class BashSession implements AutoCloseable {
             String why = run.stopReason().map(reason -> reason + "; ").orElse("");
             return new RunOutcome(
                     code,
-                    Optional.of(why + "the session's shell exited with code " + code + ", so session " + id
-                            + " has ended; create a new session"),
+                    Optional.of(
+                            why + "the session's shell exited, so session " + id + " has ended; create a new session"),
                     millis);
         }
         return new RunOutcome(
@@ -316,9 +317,15 @@ final class BashSession implements AutoCloseable {
         }
     }
 
-    /** Kills the shell and everything in its process group, and waits (briefly) until it has exited. */
-    @Override
-    public void close() {
+    /**
+     * Kills the shell and everything in its process group, and waits (briefly) until it has exited. A run in progress
+     * ends with {@code reason}.
+     */
+    void end(String reason) {
+        SessionRun run = current;
+        if (run != null) {
+            run.markStopping(reason);
+        }
         if (process.isAlive()) {
             group.signal(ProcessGroup.Signal.KILL);
         }
@@ -331,5 +338,10 @@ final class BashSession implements AutoCloseable {
             inputLock.unlock();
         }
         awaitQuietly(process.exit(), STOP_STEP);
+    }
+
+    @Override
+    public void close() {
+        end("execd closed the session");
     }
 }

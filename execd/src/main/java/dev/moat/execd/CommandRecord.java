@@ -34,6 +34,11 @@ final class CommandRecord {
         return id;
     }
 
+    /** The command text, as the request gave it. */
+    String content() {
+        return content;
+    }
+
     Instant startedAt() {
         return startedAt;
     }

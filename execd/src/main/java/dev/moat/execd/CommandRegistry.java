@@ -11,16 +11,19 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Every command execd knows by id. Running commands always stay; of the finished ones only the newest
- * {@value #MAX_FINISHED} are kept (older ones are forgotten, their logs deleted), so a long-lived execd does not grow
- * without bound. A record never reported {@link #finished} (the entrypoint's) is never forgotten.
+ * {@value #MAX_FINISHED} are kept, and fewer when their command texts add up to more than
+ * {@value #MAX_FINISHED_CONTENT} characters (older ones are forgotten, their logs deleted), so a long-lived execd does
+ * not grow without bound. A record never reported {@link #finished} (the entrypoint's) is never forgotten.
  */
 final class CommandRegistry {
 
     static final int MAX_FINISHED = 1000;
+    static final long MAX_FINISHED_CONTENT = 16L * 1024 * 1024;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, CommandRecord> records = new HashMap<>();
     private final Deque<CommandRecord> finished = new ArrayDeque<>();
+    private long finishedContent;
 
     /** A fresh command id. */
     String newId() {
@@ -51,8 +54,10 @@ final class CommandRegistry {
         lock.lock();
         try {
             finished.addLast(record);
-            while (finished.size() > MAX_FINISHED) {
+            finishedContent += record.content().length();
+            while (finished.size() > MAX_FINISHED || finishedContent > MAX_FINISHED_CONTENT) {
                 CommandRecord oldest = finished.removeFirst();
+                finishedContent -= oldest.content().length();
                 records.remove(oldest.id());
                 evicted.add(oldest);
             }

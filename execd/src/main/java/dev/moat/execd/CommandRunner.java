@@ -21,9 +21,10 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Starts commands: {@code [setpriv …] bash -c COMMAND} in a process group of its own, with stdin on /dev/null, in the
- * requested cwd, with the requested variables over execd's environment. Foreground commands stream their output; background ones append it to
- * a log on disk. Enforces timeouts, and stops commands by signalling their whole process group: TERM, then KILL after
- * {@link #KILL_GRACE}. Owns the timer and reader threads, and stops every running command on close.
+ * requested cwd, with the requested variables over execd's environment. Foreground commands stream their output;
+ * background ones append it to a log on disk. Enforces timeouts, and stops commands by signalling their whole process
+ * group: TERM, then KILL after {@link #KILL_GRACE}. Owns the timer and the process threads, and stops every running
+ * command on close.
  */
 final class CommandRunner implements AutoCloseable {
 
@@ -38,7 +39,7 @@ final class CommandRunner implements AutoCloseable {
     private final CommandRegistry registry;
     private final LogDirectory logs = new LogDirectory();
     private final ScheduledExecutorService timer;
-    private final ExecutorService readers;
+    private final ExecutorService processThreads;
 
     CommandRunner(ShellPrograms programs, CommandRegistry registry) {
         this.programs = programs;
@@ -47,12 +48,12 @@ final class CommandRunner implements AutoCloseable {
                 1, Thread.ofPlatform().daemon().name("execd-command-timer").factory());
         scheduler.setRemoveOnCancelPolicy(true);
         this.timer = scheduler;
-        this.readers = Executors.newCachedThreadPool(Thread.ofPlatform()
+        this.processThreads = Executors.newCachedThreadPool(Thread.ofPlatform()
                 .daemon()
                 .stackSize(256 * 1024)
                 .name("execd-process-", 0)
                 .factory());
-        this.launcher = ProcessLauncher.forThisSystem(programs, readers);
+        this.launcher = ProcessLauncher.forThisSystem(programs, processThreads);
     }
 
     ShellPrograms programs() {
@@ -68,8 +69,8 @@ final class CommandRunner implements AutoCloseable {
     }
 
     /** Platform threads for blocking work on pipes and processes (a blocked virtual thread would pin its carrier). */
-    ExecutorService readers() {
-        return readers;
+    ExecutorService processThreads() {
+        return processThreads;
     }
 
     /** Starts a foreground command; its output is read once the caller streams it. */
@@ -97,7 +98,6 @@ final class CommandRunner implements AutoCloseable {
             deleteQuietly(logFile);
             throw e;
         }
-        registry.add(record);
         enforceTimeout(record, spec.timeout());
         return record;
     }
@@ -111,19 +111,19 @@ final class CommandRunner implements AutoCloseable {
         CommandSpec spec =
                 new CommandSpec(content, Optional.empty(), true, Optional.empty(), Optional.empty(), Map.of());
         Path logFile = logs.newFile(ENTRYPOINT_ID);
-        CommandRecord record;
         try {
-            record = startLogged(ENTRYPOINT_ID, programs.launch(argv, Optional.empty()), spec, logFile);
+            startLogged(ENTRYPOINT_ID, programs.launch(argv, Optional.empty()), spec, logFile);
         } catch (RuntimeException e) {
             String why = "could not start the entrypoint: " + e.getMessage();
             appendQuietly(logFile, "execd: " + why + "\n");
-            record = new CommandRecord(
+            CommandRecord record = new CommandRecord(
                     ENTRYPOINT_ID, content, Instant.now(), Optional.empty(), Optional.of(new CommandLog(logFile)));
             record.finished(new RunOutcome(127, Optional.of(why), 0));
+            registry.add(record);
         }
-        registry.add(record);
     }
 
+    /** Starts a command whose output goes to {@code logFile}, and registers it. */
     private CommandRecord startLogged(String id, List<String> commandLine, CommandSpec spec, Path logFile) {
         Instant startedAt = Instant.now();
         long started = System.nanoTime();
@@ -134,6 +134,7 @@ final class CommandRunner implements AutoCloseable {
                 startedAt,
                 Optional.of(ProcessGroup.of(process, launcher)),
                 Optional.of(new CommandLog(logFile)));
+        registry.add(record);
         process.exit().thenAccept(exitCode -> finish(record, exitCode, started));
         return record;
     }
@@ -219,7 +220,7 @@ final class CommandRunner implements AutoCloseable {
             record.group().filter(ProcessGroup::isAlive).ifPresent(group -> group.signal(ProcessGroup.Signal.KILL));
         }
         timer.shutdownNow();
-        readers.shutdownNow();
+        processThreads.shutdownNow();
         logs.close();
     }
 

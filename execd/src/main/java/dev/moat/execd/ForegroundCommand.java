@@ -37,8 +37,8 @@ final class ForegroundCommand {
 
     /** Streams stdout and stderr until the command has exited, and returns how it ended. */
     RunOutcome streamTo(ExecutionStream stream) throws InterruptedException {
-        OutputPump stdout = OutputPump.start(process.stdout(), stream::stdout, runner.readers());
-        OutputPump stderr = OutputPump.start(process.stderr(), stream::stderr, runner.readers());
+        OutputPump stdout = OutputPump.start(process.stdout(), stream::stdout, runner.processThreads());
+        OutputPump stderr = OutputPump.start(process.stderr(), stream::stderr, runner.processThreads());
         int exitCode = exitCode();
         long exited = System.nanoTime();
         CompletableFuture<Void> both = CompletableFuture.allOf(stdout.done(), stderr.done());

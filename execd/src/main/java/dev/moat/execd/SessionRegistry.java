@@ -66,7 +66,7 @@ final class SessionRegistry implements AutoCloseable {
         if (session == null) {
             throw ExecdError.SESSION_NOT_FOUND.exception("no session '%s' to delete", id);
         }
-        session.close();
+        session.end("the session was deleted");
     }
 
     private String newId() {
@@ -97,7 +97,7 @@ final class SessionRegistry implements AutoCloseable {
     public void close() throws IOException {
         List<BashSession> open = List.copyOf(sessions.values());
         sessions.clear();
-        open.forEach(BashSession::close);
+        open.forEach(session -> session.end("execd is shutting down"));
         lock.lock();
         try {
             if (directory != null) {

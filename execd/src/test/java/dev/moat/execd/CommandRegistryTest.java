@@ -21,7 +21,11 @@ class CommandRegistryTest {
     private final CommandRegistry registry = new CommandRegistry();
 
     private CommandRecord finishedCommand(Optional<CommandLog> log) {
-        CommandRecord record = new CommandRecord(registry.newId(), "true", Instant.now(), Optional.empty(), log);
+        return finishedCommand("true", log);
+    }
+
+    private CommandRecord finishedCommand(String content, Optional<CommandLog> log) {
+        CommandRecord record = new CommandRecord(registry.newId(), content, Instant.now(), Optional.empty(), log);
         registry.add(record);
         record.finished(new RunOutcome(0, Optional.empty(), 1));
         registry.finished(record);
@@ -43,6 +47,27 @@ class CommandRegistryTest {
         assertThat(oldestLog).doesNotExist();
         assertThat(registry.get(newer.getFirst().id())).isSameAs(newer.getFirst());
         assertThat(registry.get(newer.getLast().id())).isSameAs(newer.getLast());
+    }
+
+    @Test
+    void longCommandTextsAreForgottenSoonerSoTheirTotalStaysBounded() {
+        String huge = "x".repeat(100_000);
+        List<CommandRecord> records = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            records.add(finishedCommand(huge, Optional.empty()));
+        }
+
+        long kept = records.stream()
+                .filter(r -> {
+                    try {
+                        return registry.get(r.id()) == r;
+                    } catch (ApiException e) {
+                        return false;
+                    }
+                })
+                .count();
+        assertThat(kept * huge.length()).isLessThanOrEqualTo(CommandRegistry.MAX_FINISHED_CONTENT);
+        assertThat(registry.get(records.getLast().id())).isSameAs(records.getLast());
     }
 
     @Test

@@ -228,6 +228,20 @@ class SessionTest {
     }
 
     @Test
+    void deletingASessionEndsItsRunningCommandAndTheRunSaysWhy() throws Exception {
+        String session = createSession(null);
+
+        try (LiveStream stream = openRun(session, "echo go; sleep 1000")) {
+            stream.nextStdout();
+            assertThat(execd.client().delete("/session/" + session).status()).isEqualTo(200);
+
+            ExecEvent.ErrorDetail error = error(stream.readToEnd());
+            assertThat(error.evalue()).isEqualTo("137");
+            assertThat(error.traceback()).singleElement().asString().contains("the session was deleted");
+        }
+    }
+
+    @Test
     void createTakesAnEmptyBody() throws Exception {
         ExecdClient.Response response = execd.client().send(execd.client().request("POST", "/session"));
 
