@@ -23,6 +23,10 @@ public final class AotTraining {
     public static void main(String[] args) throws Exception {
         Path directory = Path.of(args[0]);
         Path socket = directory.resolve("execd.sock");
+        // Every sandbox maps the whole cache: leave the native bindings of the posix_spawn launcher out of it (they
+        // would
+        // add megabytes to an idle sandbox); a sandbox sets them up after its first command.
+        System.setProperty(ProcessLauncher.CHOICE_PROPERTY, "java");
         try (Execd execd = Execd.start(new ExecdOptions(
                 java.util.Optional.of(socket),
                 java.util.Optional.empty(),

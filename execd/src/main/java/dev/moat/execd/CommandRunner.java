@@ -18,6 +18,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Logger;
 
 /**
  * Starts commands: {@code [setpriv …] bash -c COMMAND} in a process group of its own, with stdin on /dev/null, in the
@@ -28,6 +30,8 @@ import java.util.concurrent.TimeoutException;
  */
 final class CommandRunner implements AutoCloseable {
 
+    private static final Logger LOG = Logger.getLogger(CommandRunner.class.getName());
+
     /** How long a stopped command's processes get between TERM and KILL. */
     static final Duration KILL_GRACE = Duration.ofSeconds(2);
 
@@ -35,7 +39,9 @@ final class CommandRunner implements AutoCloseable {
     static final String ENTRYPOINT_ID = "entrypoint";
 
     private final ShellPrograms programs;
-    private final ProcessLauncher launcher;
+    private final ProcessLauncher startupLauncher;
+    private final CompletableFuture<ProcessLauncher> launcher = new CompletableFuture<>();
+    private final AtomicBoolean launcherSetUp = new AtomicBoolean();
     private final CommandRegistry registry;
     private final LogDirectory logs = new LogDirectory();
     private final ScheduledExecutorService timer;
@@ -53,15 +59,45 @@ final class CommandRunner implements AutoCloseable {
                 .stackSize(256 * 1024)
                 .name("execd-process-", 0)
                 .factory());
-        this.launcher = ProcessLauncher.forThisSystem(programs, processThreads);
+        this.startupLauncher = new ProcessBuilderLauncher(programs);
+    }
+
+    /**
+     * Sets up the launcher on a thread of its own, once. The posix_spawn launcher's native bindings take a few hundred
+     * milliseconds of CPU and a few MB to set up in a fresh JVM, so execd does not do it at start (an idle sandbox
+     * never pays for it) nor in the way of a command (ProcessBuilder serves until it is ready).
+     */
+    private void prepareLauncher() {
+        if (launcherSetUp.compareAndSet(false, true)) {
+            Thread.ofPlatform().daemon().name("execd-launcher-setup").start(() -> {
+                try {
+                    ProcessLauncher chosen = ProcessLauncher.forThisSystem(programs, processThreads);
+                    if (chosen instanceof SpawnLauncher) {
+                        Libc.effectiveUid(); // sets up the bindings for signals too, so the first interrupt is fast
+                    }
+                    launcher.complete(chosen);
+                    if (chosen instanceof SpawnLauncher) {
+                        LOG.info(SpawnLauncher.READY);
+                    }
+                } catch (RuntimeException | LinkageError e) {
+                    LOG.warning("commands keep starting through ProcessBuilder: " + e);
+                    launcher.complete(startupLauncher);
+                }
+            });
+        }
     }
 
     ShellPrograms programs() {
         return programs;
     }
 
+    /**
+     * The launcher for the next command or session: the one {@link ProcessLauncher#forThisSystem} picks once it is set
+     * up (the first call starts that, in the background), ProcessBuilder until then.
+     */
     ProcessLauncher launcher() {
-        return launcher;
+        prepareLauncher();
+        return launcher.getNow(startupLauncher);
     }
 
     ScheduledExecutorService timer() {
@@ -78,8 +114,11 @@ final class CommandRunner implements AutoCloseable {
         String id = registry.newId();
         Instant startedAt = Instant.now();
         long started = System.nanoTime();
+        ProcessLauncher launcher = launcher();
         ChildProcess process = start(
-                launch(programs.shellCommand(spec.command(), spec.user()), spec, Optional.empty()), spec.command());
+                launcher,
+                launch(programs.shellCommand(spec.command(), spec.user()), spec, Optional.empty()),
+                spec.command());
         CommandRecord record = new CommandRecord(
                 id, spec.command(), startedAt, Optional.of(ProcessGroup.of(process, launcher)), Optional.empty());
         registry.add(record);
@@ -93,7 +132,7 @@ final class CommandRunner implements AutoCloseable {
         Path logFile = logs.newFile(id);
         CommandRecord record;
         try {
-            record = startLogged(id, programs.shellCommand(spec.command(), spec.user()), spec, logFile);
+            record = startLogged(id, programs.shellCommand(spec.command(), spec.user()), spec, logFile, launcher());
         } catch (RuntimeException e) {
             deleteQuietly(logFile);
             throw e;
@@ -104,7 +143,8 @@ final class CommandRunner implements AutoCloseable {
 
     /**
      * Starts execd's entrypoint as a background command with the fixed id {@value #ENTRYPOINT_ID}; it is never
-     * forgotten, and execd keeps serving whether it runs, exits or could not start (its log then says why).
+     * forgotten, and execd keeps serving whether it runs, exits or could not start (its log then says why). It starts
+     * through ProcessBuilder, which is ready at once, without setting up the faster launcher.
      */
     void startEntrypoint(List<String> argv) {
         String content = String.join(" ", argv);
@@ -112,7 +152,7 @@ final class CommandRunner implements AutoCloseable {
                 new CommandSpec(content, Optional.empty(), true, Optional.empty(), Optional.empty(), Map.of());
         Path logFile = logs.newFile(ENTRYPOINT_ID);
         try {
-            startLogged(ENTRYPOINT_ID, programs.launch(argv, Optional.empty()), spec, logFile);
+            startLogged(ENTRYPOINT_ID, programs.launch(argv, Optional.empty()), spec, logFile, startupLauncher);
         } catch (RuntimeException e) {
             String why = "could not start the entrypoint: " + e.getMessage();
             appendQuietly(logFile, "execd: " + why + "\n");
@@ -124,10 +164,11 @@ final class CommandRunner implements AutoCloseable {
     }
 
     /** Starts a command whose output goes to {@code logFile}, and registers it. */
-    private CommandRecord startLogged(String id, List<String> commandLine, CommandSpec spec, Path logFile) {
+    private CommandRecord startLogged(
+            String id, List<String> commandLine, CommandSpec spec, Path logFile, ProcessLauncher launcher) {
         Instant startedAt = Instant.now();
         long started = System.nanoTime();
-        ChildProcess process = start(launch(commandLine, spec, Optional.of(logFile)), spec.command());
+        ChildProcess process = start(launcher, launch(commandLine, spec, Optional.of(logFile)), spec.command());
         CommandRecord record = new CommandRecord(
                 id,
                 spec.command(),
@@ -146,7 +187,7 @@ final class CommandRunner implements AutoCloseable {
         return new Launch(commandLine, environment, spec.cwd(), false, outputFile);
     }
 
-    private ChildProcess start(Launch launch, String command) {
+    private static ChildProcess start(ProcessLauncher launcher, Launch launch, String command) {
         try {
             return launcher.launch(launch);
         } catch (IOException e) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
 /**
@@ -19,9 +20,15 @@ final class IgnoredSignals {
     private static final List<ProcessGroup.Signal> RESET =
             List.of(ProcessGroup.Signal.HUP, ProcessGroup.Signal.INT, ProcessGroup.Signal.TERM);
 
+    private static final AtomicBoolean DONE = new AtomicBoolean();
+
     private IgnoredSignals() {}
 
+    /** Does the job once; later calls return at once. */
     static void stopPassingOn() {
+        if (!DONE.compareAndSet(false, true)) {
+            return;
+        }
         long ignored = ignoredMask();
         for (ProcessGroup.Signal signal : RESET) {
             if ((ignored & (1L << (signal.number - 1))) != 0) {

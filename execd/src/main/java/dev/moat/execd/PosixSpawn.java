@@ -107,20 +107,19 @@ final class PosixSpawn {
             int stderr,
             Optional<Path> outputFile)
             throws IOException {
-        return call(() -> spawn(argv, environment, cwd, stdin, stdout, stderr, outputFile, Arena.ofConfined()));
+        return call(() -> spawnNow(argv, environment, cwd, stdin, stdout, stderr, outputFile));
     }
 
-    private static int spawn(
+    private static int spawnNow(
             List<String> argv,
             List<String> environment,
             Optional<Path> cwd,
             int stdin,
             int stdout,
             int stderr,
-            Optional<Path> outputFile,
-            Arena confined)
+            Optional<Path> outputFile)
             throws Throwable {
-        try (Arena arena = confined) {
+        try (Arena arena = Arena.ofConfined()) {
             MemorySegment actions = arena.allocate(FILE_ACTIONS_BYTES, 16);
             MemorySegment attributes = arena.allocate(ATTRIBUTES_BYTES, 16);
             check("posix_spawn_file_actions_init", (int) ACTIONS_INIT.invokeExact(actions));

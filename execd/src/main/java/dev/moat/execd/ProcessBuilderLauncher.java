@@ -34,6 +34,8 @@ final class ProcessBuilderLauncher implements ProcessLauncher {
 
     @Override
     public ChildProcess launch(Launch launch) throws IOException {
+        // posix_spawn resets every signal in the child; ProcessBuilder passes on what execd ignores
+        IgnoredSignals.stopPassingOn();
         List<String> command = new ArrayList<>();
         programs.setsid().ifPresent(setsid -> command.add(setsid.toString()));
         command.addAll(launch.argv());

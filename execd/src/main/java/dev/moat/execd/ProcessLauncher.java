@@ -11,8 +11,13 @@ import java.util.logging.Logger;
  */
 interface ProcessLauncher {
 
-    /** Environment variable that forces the ProcessBuilder launcher (for diagnosis and its tests): {@code java}. */
+    /**
+     * Environment variable (or system property {@value #CHOICE_PROPERTY}) that, set to {@code java}, forces the
+     * ProcessBuilder launcher: for diagnosis, its tests, and the AOT training run.
+     */
     String CHOICE_VARIABLE = "MOAT_EXECD_LAUNCHER";
+
+    String CHOICE_PROPERTY = "moat.execd.launcher";
 
     ChildProcess launch(Launch launch) throws IOException;
 
@@ -20,7 +25,7 @@ interface ProcessLauncher {
     boolean ownProcessGroups();
 
     static ProcessLauncher forThisSystem(ShellPrograms programs, ExecutorService threads) {
-        boolean forced = "java".equals(System.getenv(CHOICE_VARIABLE));
+        boolean forced = "java".equals(System.getProperty(CHOICE_PROPERTY, System.getenv(CHOICE_VARIABLE)));
         if (!forced && spawnWorks()) {
             return new SpawnLauncher(threads);
         }
@@ -31,8 +36,6 @@ interface ProcessLauncher {
                                         + "=java asks"
                                 : "this C library lacks posix_spawn_file_actions_addclosefrom_np (glibc 2.34+): commands"
                                         + " start through ProcessBuilder and setsid, which is slower");
-        // posix_spawn resets every signal in the child; ProcessBuilder passes on what execd ignores
-        IgnoredSignals.stopPassingOn();
         return new ProcessBuilderLauncher(programs);
     }
 

@@ -21,6 +21,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class SpawnLauncher implements ProcessLauncher {
 
+    /** What execd logs when commands start to go through this launcher. */
+    static final String READY = "commands start through posix_spawn(3) from now on";
+
     private static final List<String> INHERITED_ENVIRONMENT = environmentStrings(System.getenv());
 
     private final ExecutorService threads;

@@ -6,10 +6,12 @@ import static dev.moat.execd.Events.initId;
 import static dev.moat.execd.Events.stderr;
 import static dev.moat.execd.Events.stdout;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.moat.protocol.CommandStatus;
 import dev.moat.protocol.ExecEvent;
 import dev.moat.protocol.RunCommandRequest;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -161,6 +163,9 @@ class CommandStreamTest {
 
     @Test
     void commandsGetNoneOfExecdsDescriptorsAndEverySignalAtItsDefault() throws Exception {
+        run("true"); // the first command sets up the posix_spawn launcher, which takes over once ready
+        await().atMost(Duration.ofSeconds(30)).until(() -> execd.log().contains(SpawnLauncher.READY));
+
         List<ExecEvent> events = run("ls /proc/$$/fd; grep -E '^Sig(Blk|Ign)' /proc/self/status | cut -f2");
 
         List<String> lines = stdout(events);

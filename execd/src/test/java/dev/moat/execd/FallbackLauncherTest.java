@@ -26,8 +26,11 @@ class FallbackLauncherTest {
     static final SharedExecd execd = new SharedExecd(Map.of(ProcessLauncher.CHOICE_VARIABLE, "java"));
 
     @Test
-    void execdSaysWhichLauncherItUses() {
-        assertThat(execd.log()).contains("ProcessBuilder and setsid");
+    void execdSaysWhichLauncherItUses() throws Exception {
+        execd.client().stream("/command", RunCommandRequest.of("true"));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> execd.log().contains("ProcessBuilder and setsid"));
+        assertThat(execd.log()).doesNotContain(SpawnLauncher.READY);
     }
 
     @Test
