@@ -33,6 +33,7 @@ cat > "$out/jvm.args" <<'ARGS'
 -XX:ReservedCodeCacheSize=16m
 -Xss512k
 -XX:-UsePerfData
+--enable-native-access=ALL-UNNAMED
 -XX:+UnlockDiagnosticVMOptions
 -XX:ArchiveRelocationMode=0
 -Dorg.eclipse.jetty.util.referencesPerCacheLine=16

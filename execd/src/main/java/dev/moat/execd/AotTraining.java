@@ -23,13 +23,17 @@ public final class AotTraining {
     public static void main(String[] args) throws Exception {
         Path directory = Path.of(args[0]);
         Path socket = directory.resolve("execd.sock");
+        // Every sandbox maps the whole cache: leave the native bindings of the posix_spawn launcher out of it (they
+        // would
+        // add megabytes to an idle sandbox); a sandbox sets them up after its first command.
+        System.setProperty(ProcessLauncher.CHOICE_PROPERTY, "java");
         try (Execd execd = Execd.start(new ExecdOptions(
                 java.util.Optional.of(socket),
                 java.util.Optional.empty(),
                 "127.0.0.1",
                 java.util.Optional.empty(),
                 List.of(),
-                List.of()))) {
+                List.of("true")))) {
             for (int round = 0; round < 20; round++) {
                 for (String request : requests(directory)) {
                     exchange(socket, request);
@@ -40,8 +44,12 @@ public final class AotTraining {
     }
 
     private static List<String> requests(Path directory) {
+        // the entrypoint "true" gives a command with a fixed id whose status and logs can be asked for
         List<String> requests = new java.util.ArrayList<>(List.of(
                 get("/ping"),
+                post("/command", "{\"command\":\"true\"}"),
+                get("/command/status/" + CommandRunner.ENTRYPOINT_ID),
+                get("/command/" + CommandRunner.ENTRYPOINT_ID + "/logs"),
                 // code routes without a kernel: the training machine may have no python
                 get("/code/contexts"),
                 post("/code/context", "{\"language\":\"aot-training-no-such-language\"}"),

@@ -43,6 +43,8 @@ public final class Execd implements AutoCloseable {
         Router.Builder routes = Router.builder(ExecdError.VOCABULARY);
         options.accessToken().ifPresent(token -> routes.filter(new AccessTokenFilter(token)));
         routes.get("/ping", exchange -> exchange.sendEmpty(200));
+        ShellService shell = ShellService.start(options.entrypoint());
+        shell.register(routes);
         CodeContexts codeContexts = new CodeContexts(KernelSpecs.fromEnvironment(System.getenv()));
         new CodeRoutes(codeContexts, new StatelessShell()).register(routes);
         PathResolver paths = PathResolver.ofProcess();
@@ -55,7 +57,15 @@ public final class Execd implements AutoCloseable {
                 HttpServer.builder(routes.build()).name("execd").allowEncodedSeparators();
         options.socket().ifPresent(server::unixSocket);
         options.port().ifPresent(port -> server.tcp(options.host(), port));
-        Execd execd = new Execd(server.start(), List.of(codeContexts, proxy));
+        Execd execd;
+        try {
+            execd = new Execd(server.start(), List.of(shell, codeContexts, proxy));
+        } catch (Exception e) {
+            shell.close();
+            codeContexts.close();
+            proxy.close();
+            throw e;
+        }
         options.warmKernels().forEach(codeContexts::warm);
         return execd;
     }
