@@ -217,7 +217,8 @@ final class BashSession implements AutoCloseable {
             return;
         }
         group.signal(ProcessGroup.Signal.INT);
-        if (awaitQuietly(run.ended(), Duration.ofSeconds(1))) {
+        // generous: on a loaded machine a run that obeys Ctrl-C may take a while to report its end
+        if (awaitQuietly(run.ended(), STOP_STEP)) {
             return;
         }
         // the SIGINT may have cut the run's end markers short: have the shell print them again

@@ -21,6 +21,9 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  */
 public final class HttpServer implements AutoCloseable {
 
+    /** Connections that may wait to be accepted: a burst of clients connecting at once must not be refused. */
+    private static final int ACCEPT_QUEUE = 1024;
+
     private final Server server;
     private final Optional<Path> socket;
     private final Optional<ServerConnector> tcp;
@@ -126,6 +129,7 @@ public final class HttpServer implements AutoCloseable {
                         new UnixDomainServerConnector(server, 1, 1, new HttpConnectionFactory(config));
                 uds.setUnixDomainPath(socket);
                 uds.setIdleTimeout(idleTimeoutMillis);
+                uds.setAcceptQueueSize(ACCEPT_QUEUE);
                 server.addConnector(uds);
             }
             ServerConnector tcp = null;
@@ -134,6 +138,7 @@ public final class HttpServer implements AutoCloseable {
                 tcp.setHost(address.getHostString());
                 tcp.setPort(address.getPort());
                 tcp.setIdleTimeout(idleTimeoutMillis);
+                tcp.setAcceptQueueSize(ACCEPT_QUEUE);
                 server.addConnector(tcp);
             }
             server.setHandler(handler);
