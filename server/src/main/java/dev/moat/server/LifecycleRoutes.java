@@ -61,11 +61,23 @@ final class LifecycleRoutes {
         }
     }
 
+    /**
+     * Creates a sandbox. {@code Server-Timing: create;dur=<ms>;desc="pool"|"cold"} says how long the server spent on
+     * the request (a hand-out from the pool, or the start of a cold create) before it answered.
+     */
     private void create(Exchange exchange) throws Exception {
+        long started = System.nanoTime();
         CreateSandboxRequest request = exchange.readJson(CreateSandboxRequest.class);
         SandboxRecord record = manager.create(reader.read(request));
         exchange.header("Location", "/v1/sandboxes/" + record.id());
+        exchange.header("Server-Timing", serverTiming(started, record));
         exchange.sendJson(202, SandboxViews.created(record));
+    }
+
+    private static String serverTiming(long startedNanos, SandboxRecord record) {
+        double millis = (System.nanoTime() - startedNanos) / 1e6;
+        String source = record.state() == SandboxState.Running ? "pool" : "cold";
+        return String.format(java.util.Locale.ROOT, "create;dur=%.3f;desc=\"%s\"", millis, source);
     }
 
     private void list(Exchange exchange) throws Exception {

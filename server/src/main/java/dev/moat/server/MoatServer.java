@@ -179,6 +179,11 @@ public final class MoatServer implements AutoCloseable {
         return manager;
     }
 
+    /** The backend the sandboxes run on; for benchmarks that measure its floors next to the server's figures. */
+    public Backend backend() {
+        return backend;
+    }
+
     @Override
     public void close() throws Exception {
         LOG.info("Moat is stopping");

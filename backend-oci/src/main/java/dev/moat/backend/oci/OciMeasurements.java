@@ -80,6 +80,20 @@ public final class OciMeasurements {
         }
     }
 
+    /**
+     * Runs {@code args} in the running sandbox {@code id} with the runtime's {@code exec} (as the sandbox's own user,
+     * in its namespaces and cgroup) and returns how long the runtime took, start of the runtime binary to its exit.
+     */
+    public Duration exec(String id, List<String> args) {
+        long start = System.nanoTime();
+        HostCommand.Result result = backend.runtime().exec(id, args, RUN_TIMEOUT);
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        if (!result.ok()) {
+            throw new IllegalStateException(result.describe());
+        }
+        return took;
+    }
+
     /** The proportional set size of all the sandbox's processes together, in bytes. */
     public long pssBytes(String id) {
         long total = 0;
