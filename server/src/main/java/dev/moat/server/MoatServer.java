@@ -139,6 +139,7 @@ public final class MoatServer implements AutoCloseable {
                 "moat",
                 config.readyTimeout(),
                 config.refillConcurrency(),
+                config.maxConcurrentCreates(),
                 config.retention());
     }
 

@@ -37,6 +37,16 @@ public final class ServerCommand implements java.util.concurrent.Callable<Intege
         this(images -> {});
     }
 
+    /** Runs the server alone, without the rest of the {@code moat} command line (tests start it this way). */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new ServerCommand())
+                .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+                    commandLine.getErr().println("moat: " + e.getMessage());
+                    return 1;
+                })
+                .execute(args));
+    }
+
     @Override
     public Integer call() throws Exception {
         if (!extensions.isEmpty()) {
