@@ -54,13 +54,13 @@ public final class ServerBench implements Callable<Integer> {
 
     @Option(
             names = "--handouts",
-            defaultValue = "40",
+            defaultValue = "20",
             description = "hand-outs at concurrency 1 (default ${DEFAULT-VALUE})")
     private int handouts;
 
     @Option(
             names = "--rounds",
-            defaultValue = "3",
+            defaultValue = "2",
             description = "rounds of concurrent hand-outs (default ${DEFAULT-VALUE})")
     private int rounds;
 
@@ -107,7 +107,6 @@ public final class ServerBench implements Callable<Integer> {
                 Runtime.getRuntime().availableProcessors(),
                 load());
         try (BenchServer server = BenchServer.start(images, pool, Map.of())) {
-            System.out.println("backend: " + server.server().backend().describe());
             awaitFullPool(server, pool);
             handOuts(server);
             String id = handOut(server).id();

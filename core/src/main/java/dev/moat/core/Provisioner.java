@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -67,6 +68,8 @@ final class Provisioner {
             awaitExecd(spec.id(), endpoint);
             if (warmKernel) {
                 execd.warmKernel(endpoint);
+                // a pool member's first hand-out call is then not the first of its execd (cold code, ~10-100 ms)
+                execd.applyEnvironment(endpoint, Map.of());
             }
             return endpoint;
         } catch (RuntimeException e) {

@@ -86,7 +86,7 @@ final class CodeContexts implements AutoCloseable {
             // variables added while the kernel started reached the running kernels, but not this one
             Map<String, String> now = environment.variables();
             if (!now.equals(startedWith)) {
-                updateEnvironment(List.of(kernel), now);
+                updateEnvironment(kernel, now);
             }
             return kernel;
         }
@@ -140,27 +140,17 @@ final class CodeContexts implements AutoCloseable {
 
     /**
      * Adds variables for every later kernel and sets them in the running ones ({@code os.environ} of python kernels),
-     * silently. Returns once every running kernel has them.
+     * silently. Returns once every running kernel has the change queued ahead of any later cell.
      */
     void addEnvironment(Map<String, String> variables) {
         environment.add(variables);
-        updateEnvironment(list(Optional.empty()), variables);
+        list(Optional.empty()).forEach(kernel -> updateEnvironment(kernel, variables));
     }
 
-    private static void updateEnvironment(List<Kernel> kernels, Map<String, String> variables) {
-        List<Thread> threads = new ArrayList<>();
-        for (Kernel kernel : kernels) {
-            threads.add(Thread.ofVirtual().start(() -> {
-                try {
-                    if (!kernel.updateEnvironment(variables)) {
-                        LOG.warning("context " + kernel.id() + " did not take the added environment variables");
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }));
+    private static void updateEnvironment(Kernel kernel, Map<String, String> variables) {
+        if (!kernel.updateEnvironment(variables)) {
+            LOG.warning("context " + kernel.id() + " did not take the added environment variables: its queue is full");
         }
-        joinAll(threads);
     }
 
     Optional<Kernel> get(String id) {

@@ -202,9 +202,11 @@ final class Kernel implements CellRun.Host {
 
     /**
      * Sets variables in the running kernel's {@code os.environ} with a silent cell: no output, no history, no bump of
-     * {@code execution_count}. Returns once the kernel has run it; {@code false} when the kernel did not complete it.
+     * {@code execution_count}. Returns once the cell is queued: cells run in arrival order, so every cell queued later
+     * sees the variables, and the caller (a pool hand-out) does not wait for the kernel. {@code false} when the queue
+     * is full.
      */
-    boolean updateEnvironment(Map<String, String> variables) throws InterruptedException {
+    boolean updateEnvironment(Map<String, String> variables) {
         if (!spec.language().equalsIgnoreCase("python")) {
             return true; // other kernels see added variables only when started after they were added
         }
@@ -219,9 +221,19 @@ final class Kernel implements CellRun.Host {
         if (!queue.offer(cell)) {
             return false;
         }
-        return execute(cell, event -> {})
-                .filter(event -> event instanceof ExecEvent.Complete)
-                .isPresent();
+        Thread.ofVirtual().name("environment-" + id).start(() -> {
+            try {
+                if (execute(cell, event -> {})
+                        .filter(event -> event instanceof ExecEvent.Complete)
+                        .isEmpty()) {
+                    java.util.logging.Logger.getLogger(Kernel.class.getName())
+                            .warning("context " + id + " did not take the added environment variables");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        return true;
     }
 
     /** Queues a cell; empty when {@link #MAX_QUEUED_CELLS} are already waiting. */
