@@ -36,6 +36,10 @@ final class FakeExecd implements ExecdGateway {
 
     @Override
     public void applyEnvironment(ExecdEndpoint endpoint, Map<String, String> env) {
+        if (!ping(endpoint, Duration.ZERO)) {
+            throw new dev.moat.core.spi.SandboxException(
+                    dev.moat.core.spi.SandboxException.Kind.FAILED, "execd does not answer");
+        }
         environments.put(id(endpoint), env);
     }
 
