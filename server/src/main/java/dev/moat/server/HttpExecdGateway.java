@@ -44,8 +44,7 @@ final class HttpExecdGateway implements ExecdGateway {
         if (response.getStatus() != 200) {
             throw new SandboxException(
                     SandboxException.Kind.FAILED,
-                    "the python kernel did not start (" + response.getStatus() + "): "
-                            + response.getContentAsString());
+                    "the python kernel did not start (" + response.getStatus() + "): " + response.getContentAsString());
         }
     }
 

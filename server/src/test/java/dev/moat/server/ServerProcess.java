@@ -73,15 +73,7 @@ final class ServerProcess implements AutoCloseable {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("the server is still running");
         }
-        List<String> command = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-XX:TieredStopAtLevel=1",
-                "--enable-native-access=ALL-UNNAMED",
-                "-Dmoat.runtime=" + TestHome.runtime(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                ServerCommand.class.getName()));
-        ProcessBuilder builder = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command())
                 .directory(home.directory().toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -109,6 +101,17 @@ final class ServerProcess implements AutoCloseable {
         } finally {
             client.close();
         }
+    }
+
+    private static List<String> command() {
+        return new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-XX:TieredStopAtLevel=1",
+                "--enable-native-access=ALL-UNNAMED",
+                "-Dmoat.runtime=" + TestHome.runtime(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                ServerCommand.class.getName()));
     }
 
     private static int freePort() throws IOException {
@@ -150,6 +153,30 @@ final class ServerProcess implements AutoCloseable {
         } catch (IOException e) {
             return "(no log: " + e + ")";
         }
+    }
+
+    /** How a short-lived server process ended: its exit code and everything it printed. */
+    record Outcome(int exitCode, String output) {}
+
+    /**
+     * Runs a second server with this one's settings (and {@code overrides}) on another port until it exits by itself,
+     * at most 60 s; for start-ups that must fail.
+     */
+    Outcome startAnother(Map<String, String> overrides) throws Exception {
+        Map<String, String> settings = new LinkedHashMap<>(environment);
+        settings.put("PORT", Integer.toString(freePort()));
+        settings.putAll(overrides);
+        ProcessBuilder builder = new ProcessBuilder(command())
+                .directory(home.directory().toFile())
+                .redirectErrorStream(true);
+        builder.environment().putAll(settings);
+        Process other = builder.start();
+        String output = new String(other.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!other.waitFor(60, TimeUnit.SECONDS)) {
+            other.destroyForcibly();
+            throw new IllegalStateException("the second server did not exit:\n" + output);
+        }
+        return new Outcome(other.exitValue(), output);
     }
 
     /** SIGTERM, then waits for the process to end (a clean stop); returns its exit code. */
