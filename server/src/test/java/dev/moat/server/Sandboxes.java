@@ -120,7 +120,15 @@ record Sandboxes(ServerProcess server, Api api) {
     }
 
     static List<String> onHost(TestHome home) {
-        Path bundles = home.directory().resolve("sandboxes");
+        return directories(home.directory().resolve("sandboxes"));
+    }
+
+    /** Containers the OCI runtime keeps state of ({@code $MOAT_HOME/run/oci/<id>}). */
+    static List<String> inRuntime(TestHome home) {
+        return directories(home.directory().resolve("run").resolve("oci"));
+    }
+
+    private static List<String> directories(Path bundles) {
         if (!Files.isDirectory(bundles)) {
             return List.of();
         }
