@@ -72,7 +72,7 @@ class MoatEndToEndTest {
                 "DEFAULT_MOUNT_DIR",
                 mounts.toString())));
         try {
-            server = MoatServer.start(config, images -> {});
+            server = MoatServer.start(config, dev.moat.server.ImagePreparation.NONE);
         } catch (SandboxException e) {
             assumeTrue(e.kind() != SandboxException.Kind.UNAVAILABLE, "this host cannot run the oci backend: " + e);
             throw e;
