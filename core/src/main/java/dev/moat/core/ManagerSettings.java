@@ -21,6 +21,8 @@ import java.util.Objects;
  * @param owner value of the ownership label, so that servers sharing a host find their own sandboxes
  * @param readyTimeout how long a new sandbox may take until execd answers
  * @param refillConcurrency how many pool members are created at once
+ * @param maxConcurrentCreates how many sandboxes of any kind are created on the backend at once; 0 = max(4, 2 × CPU
+ *     cores) ({@code MOAT_MAX_CONCURRENT_CREATES})
  * @param retention how long records of terminated sandboxes stay visible
  */
 public record ManagerSettings(
@@ -36,6 +38,7 @@ public record ManagerSettings(
         String owner,
         Duration readyTimeout,
         int refillConcurrency,
+        int maxConcurrentCreates,
         Duration retention) {
 
     /** The label every Moat sandbox carries; its value is {@link #owner}. */
@@ -46,8 +49,9 @@ public record ManagerSettings(
 
     public ManagerSettings {
         pooledTypes = List.copyOf(pooledTypes);
-        if (poolSize < 0 || maxInstances < 0 || maxWaiting < 0 || refillConcurrency < 1) {
-            throw new IllegalArgumentException("pool size, instance cap and waiters cannot be negative");
+        if (poolSize < 0 || maxInstances < 0 || maxWaiting < 0 || refillConcurrency < 1 || maxConcurrentCreates < 0) {
+            throw new IllegalArgumentException(
+                    "pool size, instance cap, waiters and concurrent creates cannot be negative");
         }
         Objects.requireNonNull(admissionWait);
         Objects.requireNonNull(idPrefix);

@@ -41,9 +41,10 @@ final class PoolRefiller {
                 }
                 while (!stopped && pool.startMaking()) {
                     if (!manager.tryAdmit()) {
-                        // at capacity: wait until a place is released (release pokes the pool) or a second passes
+                        // at capacity: wait until a place is released (release pokes the pool) or a second passes;
+                        // waiting for a shortage would return at once, the pool being short, and spin
                         pool.doneMaking(java.util.Optional.empty());
-                        pool.awaitShortage(1_000);
+                        pool.awaitChange(1_000);
                         break;
                     }
                     slots.acquire();

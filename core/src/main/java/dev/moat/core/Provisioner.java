@@ -21,11 +21,13 @@ final class Provisioner {
     private final Backend backend;
     private final ExecdGateway execd;
     private final ManagerSettings settings;
+    private final Creations creations;
 
-    Provisioner(Backend backend, ExecdGateway execd, ManagerSettings settings) {
+    Provisioner(Backend backend, ExecdGateway execd, ManagerSettings settings, Creations creations) {
         this.backend = backend;
         this.execd = execd;
         this.settings = settings;
+        this.creations = creations;
     }
 
     /** The host directory that is the sandbox's {@code /workspace}. */
@@ -42,8 +44,15 @@ final class Provisioner {
         return mounts;
     }
 
-    /** Creates the sandbox and returns its execd endpoint once execd answers (and the kernel is warm, if asked). */
+    /**
+     * Creates the sandbox and returns its execd endpoint once execd answers (and the kernel is warm, if asked). Waits
+     * for a free creation slot first.
+     */
     ExecdEndpoint provision(SandboxSpec spec, boolean warmKernel) {
+        return creations.run(() -> create(spec, warmKernel));
+    }
+
+    private ExecdEndpoint create(SandboxSpec spec, boolean warmKernel) {
         try {
             Files.createDirectories(workspaceOf(spec.id()));
         } catch (IOException e) {

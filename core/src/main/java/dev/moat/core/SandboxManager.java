@@ -36,6 +36,12 @@ public final class SandboxManager implements AutoCloseable {
             SandboxState.Pausing,
             SandboxState.Paused,
             SandboxState.Resuming);
+    /** How long a warm member's execd may take to answer at hand-out before a fresh sandbox is made instead. */
+    private static final Duration HANDOUT_PING = Duration.ofSeconds(2);
+
+    /** How long closing waits for creations under way, beyond the ready timeout they are bound by. */
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(30);
+
     private static final char[] ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
 
     private final Backend backend;
@@ -47,6 +53,7 @@ public final class SandboxManager implements AutoCloseable {
     private final Clock clock;
     private final Admission admission;
     private final Provisioner provisioner;
+    private final Creations creations;
     private final Map<String, WarmPool> pools = new LinkedHashMap<>();
     private final SecureRandom random = new SecureRandom();
     private final Housekeeper housekeeper;
@@ -69,7 +76,8 @@ public final class SandboxManager implements AutoCloseable {
         this.listener = listener;
         this.clock = clock;
         this.admission = new Admission(settings.maxInstances(), settings.admissionWait(), settings.maxWaiting());
-        this.provisioner = new Provisioner(backend, execd, settings);
+        this.creations = new Creations(settings.maxConcurrentCreates());
+        this.provisioner = new Provisioner(backend, execd, settings, creations);
         for (String name : settings.pooledTypes()) {
             SandboxType type = types.get(name)
                     .orElseThrow(() -> new IllegalArgumentException("DEFAULT_SANDBOX_TYPE names '" + name
@@ -136,6 +144,9 @@ public final class SandboxManager implements AutoCloseable {
             }
             try {
                 ExecdEndpoint endpoint = backend.execdEndpoint(id);
+                if (!execd.ping(endpoint, HANDOUT_PING)) {
+                    throw new SandboxException(SandboxException.Kind.FAILED, "its execd does not answer");
+                }
                 if (!request.env().isEmpty()) {
                     execd.applyEnvironment(endpoint, request.env());
                 }
@@ -475,12 +486,18 @@ public final class SandboxManager implements AutoCloseable {
         }
     }
 
-    /** Stops pools and housekeeping; with {@code AUTO_CLEANUP} removes every sandbox. */
+    /**
+     * Stops pools and housekeeping and waits for creations under way; then, with {@code AUTO_CLEANUP}, removes every
+     * sandbox.
+     */
     @Override
     public void close() {
         closed = true;
         refillers.forEach(PoolRefiller::stop);
         housekeeper.stop();
+        if (!creations.close(settings.readyTimeout().plus(CLOSE_GRACE))) {
+            LOG.warn("{} sandbox creations did not end in time; stopping anyway", creations.underWay());
+        }
         if (settings.autoCleanup()) {
             for (SandboxRecord record : store.all()) {
                 if (record.isLive()) {

@@ -97,6 +97,16 @@ final class WarmPool {
         }
     }
 
+    /** Waits until something changes (a member taken, made or discarded, a poke) or {@code millis} pass. */
+    void awaitChange(long millis) throws InterruptedException {
+        lock.lock();
+        try {
+            changed.await(millis, TimeUnit.MILLISECONDS);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Wakes the refiller, e.g. when capacity was released. */
     void poke() {
         lock.lock();

@@ -76,6 +76,7 @@ class SandboxManagerTest {
                 "test-owner",
                 Duration.ofSeconds(5),
                 2,
+                0,
                 Duration.ofMinutes(10));
         manager = new SandboxManager(
                 backend,

@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -79,7 +78,7 @@ final class BashSession implements AutoCloseable {
             process = runner.launcher()
                     .launch(new Launch(
                             List.of(bash.toString(), "--noprofile", "--norc", "--noediting", "-i"),
-                            Map.of(),
+                            runner.added().variables(),
                             cwd,
                             true,
                             Optional.empty()));

@@ -59,6 +59,7 @@ final class CellRun implements KernelClient.Listener {
     private final AtomicInteger droppedOutput = new AtomicInteger();
     private final StreamLines stdout = new StreamLines();
     private final StreamLines stderr = new StreamLines();
+    private final boolean silent;
     private Consumer<ExecEvent> sink;
     private boolean executing;
     private boolean interruptWanted;
@@ -70,8 +71,14 @@ final class CellRun implements KernelClient.Listener {
     private JsonNode reply;
 
     CellRun(Host host, String code) {
+        this(host, code, false);
+    }
+
+    /** A silent cell runs without output, history or a bump of {@code execution_count} (Jupyter's {@code silent}). */
+    CellRun(Host host, String code, boolean silent) {
         this.host = host;
         this.code = code;
+        this.silent = silent;
     }
 
     /** Asks the running cell to stop; an interrupt before the kernel starts the cell is held until it does. */
@@ -85,8 +92,8 @@ final class CellRun implements KernelClient.Listener {
         long started = System.nanoTime();
         Map<String, Object> request = new LinkedHashMap<>();
         request.put("code", code);
-        request.put("silent", false);
-        request.put("store_history", true);
+        request.put("silent", silent);
+        request.put("store_history", !silent);
         request.put("user_expressions", Map.of());
         request.put("allow_stdin", false);
         // each cell is its own request: one that fails must not make the kernel abort the next one

@@ -29,6 +29,7 @@ final class CodeContexts implements AutoCloseable {
     private static final int MAX_CONCURRENT_STARTS = 4;
 
     private final KernelSpecs specs;
+    private final AddedEnvironment environment;
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, Kernel> contexts = new LinkedHashMap<>();
     private final Map<String, String> defaults = new ConcurrentHashMap<>();
@@ -38,8 +39,9 @@ final class CodeContexts implements AutoCloseable {
     private Path runtimeDirectory;
     private boolean closed;
 
-    CodeContexts(KernelSpecs specs) {
+    CodeContexts(KernelSpecs specs, AddedEnvironment environment) {
         this.specs = specs;
+        this.environment = environment;
     }
 
     /** The kernelspec for a language or kernel name, if one is installed. */
@@ -64,19 +66,29 @@ final class CodeContexts implements AutoCloseable {
             throw new IOException("interrupted while waiting to start a kernel", e);
         }
         Kernel kernel;
+        Map<String, String> startedWith = environment.variables();
         try {
-            kernel = Kernel.start(id, spec, zmq(), runtimeDirectory(), this::forget);
+            kernel = Kernel.start(id, spec, startedWith, zmq(), runtimeDirectory(), this::forget);
         } finally {
             starts.release();
         }
+        boolean registered = false;
         lock.lock();
         try {
             if (!closed && kernel.isAlive()) {
                 contexts.put(id, kernel);
-                return kernel;
+                registered = true;
             }
         } finally {
             lock.unlock();
+        }
+        if (registered) {
+            // variables added while the kernel started reached the running kernels, but not this one
+            Map<String, String> now = environment.variables();
+            if (!now.equals(startedWith)) {
+                updateEnvironment(List.of(kernel), now);
+            }
+            return kernel;
         }
         kernel.shutdown("ExecdShutdown", "execd is shutting down");
         throw new IOException("execd is shutting down; no new kernels are started");
@@ -124,6 +136,31 @@ final class CodeContexts implements AutoCloseable {
                 LOG.warning("--warm-kernel " + language + ": " + e.getMessage());
             }
         });
+    }
+
+    /**
+     * Adds variables for every later kernel and sets them in the running ones ({@code os.environ} of python kernels),
+     * silently. Returns once every running kernel has them.
+     */
+    void addEnvironment(Map<String, String> variables) {
+        environment.add(variables);
+        updateEnvironment(list(Optional.empty()), variables);
+    }
+
+    private static void updateEnvironment(List<Kernel> kernels, Map<String, String> variables) {
+        List<Thread> threads = new ArrayList<>();
+        for (Kernel kernel : kernels) {
+            threads.add(Thread.ofVirtual().start(() -> {
+                try {
+                    if (!kernel.updateEnvironment(variables)) {
+                        LOG.warning("context " + kernel.id() + " did not take the added environment variables");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+        }
+        joinAll(threads);
     }
 
     Optional<Kernel> get(String id) {
@@ -177,6 +214,10 @@ final class CodeContexts implements AutoCloseable {
         for (Kernel kernel : kernels) {
             threads.add(Thread.ofVirtual().start(() -> kernel.shutdown(ename, message)));
         }
+        joinAll(threads);
+    }
+
+    private static void joinAll(List<Thread> threads) {
         for (Thread thread : threads) {
             try {
                 thread.join();

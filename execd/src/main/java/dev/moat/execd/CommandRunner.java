@@ -43,13 +43,15 @@ final class CommandRunner implements AutoCloseable {
     private final CompletableFuture<ProcessLauncher> launcher = new CompletableFuture<>();
     private final AtomicBoolean launcherSetUp = new AtomicBoolean();
     private final CommandRegistry registry;
+    private final AddedEnvironment added;
     private final LogDirectory logs = new LogDirectory();
     private final ScheduledExecutorService timer;
     private final ExecutorService processThreads;
 
-    CommandRunner(ShellPrograms programs, CommandRegistry registry) {
+    CommandRunner(ShellPrograms programs, CommandRegistry registry, AddedEnvironment added) {
         this.programs = programs;
         this.registry = registry;
+        this.added = added;
         ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(
                 1, Thread.ofPlatform().daemon().name("execd-command-timer").factory());
         scheduler.setRemoveOnCancelPolicy(true);
@@ -180,8 +182,8 @@ final class CommandRunner implements AutoCloseable {
         return record;
     }
 
-    private static Launch launch(List<String> commandLine, CommandSpec spec, Optional<Path> outputFile) {
-        Map<String, String> environment = new HashMap<>();
+    private Launch launch(List<String> commandLine, CommandSpec spec, Optional<Path> outputFile) {
+        Map<String, String> environment = new HashMap<>(added.variables());
         spec.user().ifPresent(user -> environment.putAll(user.environment()));
         environment.putAll(spec.envs());
         return new Launch(commandLine, environment, spec.cwd(), false, outputFile);
@@ -211,6 +213,11 @@ final class CommandRunner implements AutoCloseable {
                 millis,
                 TimeUnit.MILLISECONDS);
         record.outcome().whenComplete((outcome, failure) -> expiry.cancel(false));
+    }
+
+    /** Variables added since execd started, which every new process gets. */
+    AddedEnvironment added() {
+        return added;
     }
 
     /** Records how a command ended and lets the registry forget old ones. */

@@ -43,10 +43,12 @@ public final class Execd implements AutoCloseable {
         Router.Builder routes = Router.builder(ExecdError.VOCABULARY);
         options.accessToken().ifPresent(token -> routes.filter(new AccessTokenFilter(token)));
         routes.get("/ping", exchange -> exchange.sendEmpty(200));
-        ShellService shell = ShellService.start(options.entrypoint());
+        AddedEnvironment added = new AddedEnvironment();
+        ShellService shell = ShellService.start(options.entrypoint(), added);
         shell.register(routes);
-        CodeContexts codeContexts = new CodeContexts(KernelSpecs.fromEnvironment(System.getenv()));
-        new CodeRoutes(codeContexts, new StatelessShell()).register(routes);
+        CodeContexts codeContexts = new CodeContexts(KernelSpecs.fromEnvironment(System.getenv()), added);
+        new CodeRoutes(codeContexts, new StatelessShell(added)).register(routes);
+        new HandOutRoutes(codeContexts).register(routes);
         PathResolver paths = PathResolver.ofProcess();
         new FileRoutes(paths).register(routes);
         new DirectoryRoutes(paths).register(routes);

@@ -61,11 +61,17 @@ final class Kernel implements CellRun.Host {
      *
      * @throws IOException naming the kernel and what its process said when it cannot be started
      */
-    static Kernel start(String id, KernelSpec spec, ZContext zmq, Path runtimeDirectory, Consumer<Kernel> onEnd)
+    static Kernel start(
+            String id,
+            KernelSpec spec,
+            Map<String, String> environment,
+            ZContext zmq,
+            Path runtimeDirectory,
+            Consumer<Kernel> onEnd)
             throws IOException {
         for (int attempt = 1; ; attempt++) {
             try {
-                return startOnce(id, spec, zmq, runtimeDirectory, onEnd);
+                return startOnce(id, spec, environment, zmq, runtimeDirectory, onEnd);
             } catch (PortTaken e) {
                 if (attempt == START_ATTEMPTS) {
                     throw new IOException(e.getMessage(), e);
@@ -81,14 +87,19 @@ final class Kernel implements CellRun.Host {
     }
 
     private static Kernel startOnce(
-            String id, KernelSpec spec, ZContext zmq, Path runtimeDirectory, Consumer<Kernel> onEnd)
+            String id,
+            KernelSpec spec,
+            Map<String, String> environment,
+            ZContext zmq,
+            Path runtimeDirectory,
+            Consumer<Kernel> onEnd)
             throws IOException {
         ConnectionInfo connection = ConnectionInfo.allocate();
         Path file = runtimeDirectory.resolve("kernel-" + id + ".json");
         connection.writeTo(file, spec.name());
         KernelProcess process;
         try {
-            process = KernelProcess.start(spec, file);
+            process = KernelProcess.start(spec, environment, file);
         } catch (IOException e) {
             Files.deleteIfExists(file);
             throw new IOException(
@@ -187,6 +198,30 @@ final class Kernel implements CellRun.Host {
     @Override
     public KernelClient client() {
         return client;
+    }
+
+    /**
+     * Sets variables in the running kernel's {@code os.environ} with a silent cell: no output, no history, no bump of
+     * {@code execution_count}. Returns once the kernel has run it; {@code false} when the kernel did not complete it.
+     */
+    boolean updateEnvironment(Map<String, String> variables) throws InterruptedException {
+        if (!spec.language().equalsIgnoreCase("python")) {
+            return true; // other kernels see added variables only when started after they were added
+        }
+        String dictionary;
+        try {
+            // a JSON object of strings is also a Python dict literal
+            dictionary = dev.moat.http.Json.mapper().writeValueAsString(variables);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        }
+        CellRun cell = new CellRun(this, "__import__('os').environ.update(" + dictionary + ")", true);
+        if (!queue.offer(cell)) {
+            return false;
+        }
+        return execute(cell, event -> {})
+                .filter(event -> event instanceof ExecEvent.Complete)
+                .isPresent();
     }
 
     /** Queues a cell; empty when {@link #MAX_QUEUED_CELLS} are already waiting. */

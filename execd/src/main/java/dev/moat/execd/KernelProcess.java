@@ -46,7 +46,7 @@ final class KernelProcess {
         Thread.ofVirtual().name("kernel-output-" + process.pid()).start(() -> tail.drain(process.getInputStream()));
     }
 
-    static KernelProcess start(KernelSpec spec, Path connectionFile) throws IOException {
+    static KernelProcess start(KernelSpec spec, Map<String, String> added, Path connectionFile) throws IOException {
         List<String> command = new ArrayList<>(ProcessGroups.leaderPrefix());
         if (SETPRIV.isPresent() && pdeathsigWorks()) {
             command.addAll(List.of(SETPRIV.get().toString(), "--pdeathsig", "KILL", "--"));
@@ -54,6 +54,7 @@ final class KernelProcess {
         command.addAll(spec.command(connectionFile));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         Map<String, String> environment = builder.environment();
+        environment.putAll(added);
         environment.putAll(spec.env());
         environment.put("JPY_PARENT_PID", Long.toString(ProcessHandle.current().pid()));
         // ipykernel's debugger warns about frozen modules on every start; the warning would bury real start-up errors

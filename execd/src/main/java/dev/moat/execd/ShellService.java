@@ -22,10 +22,10 @@ final class ShellService implements AutoCloseable {
     }
 
     /** Finds the shell programs and starts the entrypoint, if any, as background command {@code entrypoint}. */
-    static ShellService start(List<String> entrypoint) {
+    static ShellService start(List<String> entrypoint, AddedEnvironment added) {
         CommandRegistry registry = new CommandRegistry();
         ShellService service =
-                new ShellService(new CommandRunner(ShellPrograms.find(System.getenv()), registry), registry);
+                new ShellService(new CommandRunner(ShellPrograms.find(System.getenv()), registry, added), registry);
         if (!entrypoint.isEmpty()) {
             service.runner.startEntrypoint(entrypoint);
         }

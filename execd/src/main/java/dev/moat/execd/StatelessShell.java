@@ -32,6 +32,11 @@ final class StatelessShell {
             .orElse(List.of("/bin/sh", "-c"));
 
     private final Map<String, Process> running = new ConcurrentHashMap<>();
+    private final AddedEnvironment added;
+
+    StatelessShell(AddedEnvironment added) {
+        this.added = added;
+    }
 
     /** A fresh run id, also what {@code DELETE /code?id=} takes to interrupt it. */
     String newId() {
@@ -50,9 +55,10 @@ final class StatelessShell {
         command.add(code);
         Process process;
         try {
-            process = new ProcessBuilder(command)
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .start();
+            ProcessBuilder builder =
+                    new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            builder.environment().putAll(added.variables());
+            process = builder.start();
         } catch (IOException e) {
             return emit(sink, error("CommandExecError", "could not start " + SHELL.getFirst() + ": " + e.getMessage()));
         }

@@ -4,8 +4,6 @@ import dev.moat.core.ExecdGateway;
 import dev.moat.core.spi.ExecdEndpoint;
 import dev.moat.core.spi.SandboxException;
 import dev.moat.http.Json;
-import dev.moat.protocol.ExecEvent;
-import dev.moat.protocol.RunCodeRequest;
 import dev.moat.protocol.RunCommandRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -42,10 +40,11 @@ final class HttpExecdGateway implements ExecdGateway {
 
     @Override
     public void warmKernel(ExecdEndpoint endpoint) {
-        List<ExecEvent> events = stream(endpoint, "/code", new RunCodeRequest(null, "None"));
-        if (events.stream().noneMatch(event -> event instanceof ExecEvent.Complete)) {
+        ContentResponse response = send(endpoint, "POST", "/moat/warm-kernel", Map.of());
+        if (response.getStatus() != 200) {
             throw new SandboxException(
-                    SandboxException.Kind.FAILED, "the python kernel did not start: " + describe(events));
+                    SandboxException.Kind.FAILED,
+                    "the python kernel did not start (" + response.getStatus() + "): " + response.getContentAsString());
         }
     }
 
@@ -82,35 +81,6 @@ final class HttpExecdGateway implements ExecdGateway {
         } catch (Exception e) {
             throw new SandboxException(SandboxException.Kind.FAILED, "execd did not answer " + path + ": " + e, e);
         }
-    }
-
-    private List<ExecEvent> stream(ExecdEndpoint endpoint, String path, Object body) {
-        ContentResponse response = send(endpoint, "POST", path, body);
-        if (response.getStatus() != 200) {
-            throw new SandboxException(
-                    SandboxException.Kind.FAILED,
-                    "execd answered " + path + " with " + response.getStatus() + ": " + response.getContentAsString());
-        }
-        return response.getContentAsString()
-                .lines()
-                .filter(line -> !line.isBlank())
-                .map(line -> {
-                    try {
-                        return Json.mapper().readValue(line, ExecEvent.class);
-                    } catch (Exception e) {
-                        throw new SandboxException(
-                                SandboxException.Kind.FAILED, "execd sent an unreadable event: " + line, e);
-                    }
-                })
-                .toList();
-    }
-
-    private static String describe(List<ExecEvent> events) {
-        return events.stream()
-                .filter(event -> event instanceof ExecEvent.Error)
-                .map(event -> ((ExecEvent.Error) event).error().toString())
-                .findFirst()
-                .orElse(events.toString());
     }
 
     /** Single-quotes a word for bash. */

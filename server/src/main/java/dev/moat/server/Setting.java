@@ -50,6 +50,8 @@ public enum Setting {
     MOAT_ADMISSION_QUEUE("1000", "how many creates may wait for a place at once; more get 429 at once"),
     MOAT_READY_TIMEOUT_SECONDS("60", "how long a new sandbox may take until its execd answers"),
     MOAT_POOL_REFILL_CONCURRENCY("2", "how many pool members are created at once"),
+    MOAT_MAX_CONCURRENT_CREATES(
+            "0", "how many sandboxes (pool members included) are created at once; 0 = max(4, 2 × CPU cores)"),
     MOAT_MAX_TIMEOUT_SECONDS("86400", "the longest `timeout` a create may ask for"),
     MOAT_RETENTION_SECONDS("600", "how long ended sandboxes stay visible in GET and list"),
     MOAT_ALLOWED_HOST_PATHS("", "comma list of host directories `host` volumes may mount; empty = none"),
