@@ -51,6 +51,18 @@ class CodeRunTest {
     }
 
     @Test
+    void ipykernelKeepsNoSqliteHistoryButInAndOutStillWork() throws Exception {
+        String own = execd.code().createContext("python");
+        execd.code().run(own, "6*7");
+        List<ExecEvent> events = execd.code().run(own, "(get_ipython().history_manager.enabled, In[1], Out[1], _)");
+
+        assertCompleted(events);
+        assertThat(results(events))
+                .singleElement()
+                .satisfies(r -> assertThat(r.results()).containsEntry("text/plain", "(False, '6*7', 42, 42)"));
+    }
+
+    @Test
     void printedLinesAreOneEventEachOnTheirStream() throws Exception {
         List<ExecEvent> events = execd.code().run(context, """
                 import sys
