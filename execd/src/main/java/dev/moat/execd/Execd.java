@@ -46,7 +46,7 @@ public final class Execd implements AutoCloseable {
         ShellService shell = ShellService.start(options.entrypoint());
         shell.register(routes);
         CodeContexts codeContexts = new CodeContexts(KernelSpecs.fromEnvironment(System.getenv()));
-        new CodeRoutes(codeContexts, new StatelessShell()).register(routes);
+        new CodeRoutes(codeContexts, shell).register(routes);
         PathResolver paths = PathResolver.ofProcess();
         new FileRoutes(paths).register(routes);
         new DirectoryRoutes(paths).register(routes);

@@ -171,7 +171,9 @@ class CodeRunTest {
 
         assertCompleted(ok);
         assertThat(stdout(ok)).containsExactly("Hello from shell", "two");
-        assertThat(error(failed)).isEqualTo(new ExecEvent.ErrorDetail("CommandExecError", "3", List.of()));
+        // the same terminal event as POST /command gives for that exit
+        assertThat(error(failed))
+                .isEqualTo(new ExecEvent.ErrorDetail("CommandExecError", "3", List.of("command exited with code 3")));
         assertThat(stderr(failed)).containsExactly("bad");
     }
 
