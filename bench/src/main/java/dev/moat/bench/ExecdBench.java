@@ -85,11 +85,13 @@ public final class ExecdBench implements Callable<Integer> {
     /** Time from fork to the first 200 of {@code /ping}, next to the same JVM starting and exiting. */
     private void ready(Path runtime) throws IOException, InterruptedException {
         Samples ready = new Samples();
+        Samples cpu = new Samples();
         Samples jvm = new Samples();
         for (int i = 0; i < starts; i++) {
             jvm.add(Host.runMillis(runtime.resolve("runtime/bin/java").toString(), "-Xshare:auto", "-version"));
             try (LocalExecd execd = LocalExecd.start(runtime)) {
                 ready.add(execd.readyMillis());
+                cpu.add(execd.readyCpuMillis());
             }
         }
         System.out.printf(
@@ -108,6 +110,11 @@ public final class ExecdBench implements Callable<Integer> {
                 jvm.p50(),
                 jvm.min(),
                 jvm.max());
+        System.out.printf(
+                Locale.ROOT,
+                "%-44s median %6.1f ms  (all threads; a sandbox with 1 CPU cannot be ready sooner)%n",
+                "CPU used by execd until /ping",
+                cpu.p50());
         System.out.println();
     }
 

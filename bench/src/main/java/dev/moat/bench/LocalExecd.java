@@ -1,5 +1,6 @@
 package dev.moat.bench;
 
+import dev.moat.backend.oci.OciMeasurements;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,12 +22,14 @@ final class LocalExecd implements AutoCloseable {
     private final Path directory;
     private final UnixHttp http;
     private final double readyMillis;
+    private final double readyCpuMillis;
 
-    private LocalExecd(Process process, Path directory, UnixHttp http, double readyMillis) {
+    private LocalExecd(Process process, Path directory, UnixHttp http, double readyMillis, double readyCpuMillis) {
         this.process = process;
         this.directory = directory;
         this.http = http;
         this.readyMillis = readyMillis;
+        this.readyCpuMillis = readyCpuMillis;
     }
 
     /** Starts execd and returns once {@code /ping} answered 200; the clock runs from just before the fork. */
@@ -40,7 +43,7 @@ final class LocalExecd implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(directory.resolve("execd.log").toFile())
                 .start();
-        LocalExecd execd = new LocalExecd(process, directory, http, 0);
+        LocalExecd execd = new LocalExecd(process, directory, http, 0, 0);
         long deadline = start + READY_TIMEOUT.toNanos();
         while (!answersPing(http)) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
@@ -50,7 +53,16 @@ final class LocalExecd implements AutoCloseable {
             }
             Thread.sleep(0, 200_000);
         }
-        return new LocalExecd(process, directory, http, (System.nanoTime() - start) / 1e6);
+        double ready = (System.nanoTime() - start) / 1e6;
+        return new LocalExecd(process, directory, http, ready, cpuMillis(process.pid()));
+    }
+
+    /** User and system CPU time of a process (all its threads) so far, from {@code /proc/<pid>/stat}. */
+    private static double cpuMillis(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // fields 14 and 15 of stat (utime, stime), counted from the state field (3) here, in clock ticks of 10 ms
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10.0;
     }
 
     private static boolean answersPing(UnixHttp http) {
@@ -65,6 +77,11 @@ final class LocalExecd implements AutoCloseable {
         return readyMillis;
     }
 
+    /** CPU time execd had used when it first answered {@code /ping}. */
+    double readyCpuMillis() {
+        return readyCpuMillis;
+    }
+
     UnixHttp http() {
         return http;
     }
@@ -72,13 +89,13 @@ final class LocalExecd implements AutoCloseable {
     /** PSS of execd and every process below it (a started kernel, for one). */
     long treePssBytes() {
         return Stream.concat(Stream.of(process.toHandle()), process.descendants())
-                .mapToLong(handle -> ProcessMemory.pssBytes(handle.pid()))
+                .mapToLong(handle -> OciMeasurements.processPssBytes(handle.pid()))
                 .sum();
     }
 
     /** PSS of execd's own process. */
     long ownPssBytes() {
-        return ProcessMemory.pssBytes(process.pid());
+        return OciMeasurements.processPssBytes(process.pid());
     }
 
     @Override
