@@ -40,13 +40,17 @@ cat > "$out/jvm.args" <<'ARGS'
 -Dorg.slf4j.simpleLogger.defaultLogLevel=warn
 ARGS
 
+# Files that running sandboxes use are replaced by a rename, never rewritten in place: a rewrite fails on a running
+# tini ("Text file busy") and pulls the jar from under running execds.
+replace() { cp "$1" "$2.new" && mv -f "$2.new" "$2"; }
+
 if ! cmp -s "$jar" "$out/execd.jar"; then
-  cp "$jar" "$out/execd.jar"
+  replace "$jar" "$out/execd.jar"
   rm -f "$out/execd.aot"
 fi
 
 for candidate in /usr/bin/tini-static /usr/local/bin/tini-static; do
-  if [ -x "$candidate" ]; then cp "$candidate" "$out/tini"; break; fi
+  if [ -x "$candidate" ]; then cmp -s "$candidate" "$out/tini" || replace "$candidate" "$out/tini"; break; fi
 done
 [ -x "$out/tini" ] || echo "make-opt-moat: static tini not found (apt-get install tini); sandboxes need it" >&2
 

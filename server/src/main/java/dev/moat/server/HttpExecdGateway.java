@@ -4,6 +4,7 @@ import dev.moat.core.ExecdGateway;
 import dev.moat.core.spi.ExecdEndpoint;
 import dev.moat.core.spi.SandboxException;
 import dev.moat.http.Json;
+import dev.moat.protocol.CodeContext;
 import dev.moat.protocol.ExecEvent;
 import dev.moat.protocol.RunCodeRequest;
 import dev.moat.protocol.RunCommandRequest;
@@ -42,7 +43,8 @@ final class HttpExecdGateway implements ExecdGateway {
 
     @Override
     public void warmKernel(ExecdEndpoint endpoint) {
-        List<ExecEvent> events = stream(endpoint, "/code", new RunCodeRequest(null, "None"));
+        // a language is what makes it a kernel's cell: without one execd runs the code as a shell command
+        List<ExecEvent> events = stream(endpoint, "/code", new RunCodeRequest(new CodeContext(null, "python"), "None"));
         if (events.stream().noneMatch(event -> event instanceof ExecEvent.Complete)) {
             throw new SandboxException(
                     SandboxException.Kind.FAILED, "the python kernel did not start: " + describe(events));

@@ -81,15 +81,17 @@ final class Api implements AutoCloseable {
         return send(builder);
     }
 
-    /** Creates a sandbox from {@code image} with a 10 minute timeout; answers its id once the create is accepted. */
+    /**
+     * Creates a sandbox from {@code image} with a 10 minute timeout and the type's limits (so a pooled type comes from
+     * its pool); answers its id once the create is accepted.
+     */
     String create(String image, Map<String, String> metadata) {
         Reply reply = post(
                 "/v1/sandboxes",
                 Map.of(
                         "image", Map.of("uri", image),
                         "timeout", 600,
-                        "resourceLimits", Map.of("cpu", "500m", "memory", "512Mi"),
-                        "entrypoint", java.util.List.of("/bin/sh"),
+                        "entrypoint", java.util.List.of("tail", "-f", "/dev/null"),
                         "metadata", metadata));
         if (reply.status() != 202) {
             throw new AssertionError("create answered " + reply);

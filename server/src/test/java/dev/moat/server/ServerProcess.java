@@ -176,6 +176,8 @@ final class ServerProcess implements AutoCloseable {
             try {
                 removeLeftovers();
             } finally {
+                // the surefire output of the test class keeps what the server said, for failures after the fact
+                System.out.println("---- server log\n" + log());
                 home.delete();
             }
         }
