@@ -51,10 +51,8 @@ class AuthAndBadInputTest {
 
     @AfterAll
     static void stop() throws Exception {
-        for (Api client : new Api[] {api, anonymous}) {
-            if (client != null) {
-                client.close();
-            }
+        if (anonymous != null) {
+            anonymous.close();
         }
         if (server != null) {
             server.close();

@@ -32,28 +32,13 @@ class LifecycleApiTest {
 
     @AfterAll
     static void stop() throws Exception {
-        if (api != null) {
-            api.close();
-        }
         if (server != null) {
             server.close();
         }
     }
 
     private static String running(String id) {
-        await().atMost(Duration.ofSeconds(60))
-                .until(
-                        () -> api.get("/v1/sandboxes/" + id)
-                                .json()
-                                .path("status")
-                                .path("state")
-                                .asText(),
-                        state -> state.equals("Running") || state.equals("Failed"));
-        JsonNode sandbox = api.get("/v1/sandboxes/" + id).json();
-        assertThat(sandbox.path("status").path("state").asText())
-                .as("sandbox %s: %s\n%s", id, sandbox, server.log())
-                .isEqualTo("Running");
-        return id;
+        return api.awaitState(id, "Running");
     }
 
     private static Api.Reply run(String id, String command) {
@@ -212,14 +197,7 @@ class LifecycleApiTest {
 
         assertThat(api.post("/v1/sandboxes/" + id + "/pause", Map.of()).status())
                 .isEqualTo(202);
-        await().atMost(Duration.ofSeconds(30))
-                .until(
-                        () -> api.get("/v1/sandboxes/" + id)
-                                .json()
-                                .path("status")
-                                .path("state")
-                                .asText(),
-                        "Paused"::equals);
+        api.awaitState(id, "Paused");
         assertThat(api.post("/sandboxes/" + id + "/resume", Map.of()).status()).isEqualTo(202);
         running(id);
 

@@ -45,15 +45,7 @@ class ProxyTest {
     static void start() throws Exception {
         server = ServerProcess.start(Map.of());
         api = server.api();
-        id = api.create("base", Map.of());
-        await().atMost(Duration.ofSeconds(60))
-                .until(
-                        () -> api.get("/v1/sandboxes/" + id)
-                                .json()
-                                .path("status")
-                                .path("state")
-                                .asText(),
-                        "Running"::equals);
+        id = api.awaitState(api.create("base", Map.of()), "Running");
         upload("/opt/test/ws_echo.py", resource("ws_echo.py"));
         upload("/opt/test/sse_gate.py", resource("sse_gate.py"));
         run("mkdir -p /tmp/www/a && echo hello > /tmp/www/a/index.txt");
@@ -68,9 +60,6 @@ class ProxyTest {
 
     @AfterAll
     static void stop() throws Exception {
-        if (api != null) {
-            api.close();
-        }
         if (server != null) {
             server.close();
         }

@@ -25,9 +25,9 @@ class ShutdownTest {
     @Test
     void stoppingDuringRequestsAnswersCleanlyAndLeavesNoSandbox() throws Exception {
         try (ServerProcess server = ServerProcess.start(Map.of("POOL_SIZE", "1"));
-                Api api = server.api();
                 ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
-            String warm = api.create("base", Map.of());
+            Api api = server.api();
+            String warm = api.awaitState(api.create("base", Map.of()), "Running");
             ConcurrentLinkedQueue<String> answers = new ConcurrentLinkedQueue<>();
             CountDownLatch started = new CountDownLatch(8);
             for (int i = 0; i < 8; i++) {
