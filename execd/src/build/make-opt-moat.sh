@@ -41,15 +41,19 @@ cat > "$out/jvm.args" <<'ARGS'
 -Dorg.slf4j.simpleLogger.defaultLogLevel=warn
 ARGS
 
+# Files that running sandboxes use are replaced by a rename, never rewritten in place: a rewrite fails on a running
+# tini ("Text file busy") and pulls the jar from under running execds.
+replace() { cp "$1" "$2.new" && mv -f "$2.new" "$2"; }
+
 # The cache belongs to one jar, one set of JVM options and one way of training (this script): retrain when any changes.
 cache_id="$(sha256sum "$jar" "$out/jvm.args" "$0" | sha256sum | cut -d' ' -f1)"
 if ! cmp -s "$jar" "$out/execd.jar" || [ "$(cat "$out/.aot-id" 2>/dev/null)" != "$cache_id" ]; then
-  cp "$jar" "$out/execd.jar"
+  replace "$jar" "$out/execd.jar"
   rm -f "$out/execd.aot"
 fi
 
 for candidate in /usr/bin/tini-static /usr/local/bin/tini-static; do
-  if [ -x "$candidate" ]; then cp "$candidate" "$out/tini"; break; fi
+  if [ -x "$candidate" ]; then cmp -s "$candidate" "$out/tini" || replace "$candidate" "$out/tini"; break; fi
 done
 [ -x "$out/tini" ] || echo "make-opt-moat: static tini not found (apt-get install tini); sandboxes need it" >&2
 

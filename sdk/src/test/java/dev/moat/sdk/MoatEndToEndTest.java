@@ -10,6 +10,7 @@ import dev.moat.builder.Progress;
 import dev.moat.core.spi.Backend;
 import dev.moat.core.spi.SandboxException;
 import dev.moat.server.ConfigSource;
+import dev.moat.server.ImagePreparation;
 import dev.moat.server.MoatServer;
 import dev.moat.server.ServerConfig;
 import java.io.ByteArrayOutputStream;
@@ -72,7 +73,7 @@ class MoatEndToEndTest {
                 "DEFAULT_MOUNT_DIR",
                 mounts.toString())));
         try {
-            server = MoatServer.start(config, images -> {});
+            server = MoatServer.start(config, ImagePreparation.NONE);
         } catch (SandboxException e) {
             assumeTrue(e.kind() != SandboxException.Kind.UNAVAILABLE, "this host cannot run the oci backend: " + e);
             throw e;
