@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(
         name = "bench",
         description = "Measure Moat against the floors of this machine.",
-        subcommands = {CommandLine.HelpCommand.class, BackendBench.class})
+        subcommands = {CommandLine.HelpCommand.class, ExecdBench.class, BackendBench.class})
 public final class BenchCommand implements Runnable {
 
     @CommandLine.Spec

@@ -105,8 +105,11 @@ public final class MoatServer implements AutoCloseable {
                     Clock.systemUTC());
             created.set(manager);
             manager.start();
-            HttpServer http = HttpServer.builder(routes(config, manager, clients, metrics, backend))
+            ImageCatalog images =
+                    new ImageCatalog(types, backend::images, config.moatHome().resolve("images"));
+            HttpServer http = HttpServer.builder(routes(config, manager, clients, metrics, backend, images))
                     .name("moat")
+                    .allowEncodedSeparators() // proxied paths are the service's business (%2F included)
                     .tcp(config.host(), config.port())
                     .start();
             LOG.info(
@@ -163,7 +166,12 @@ public final class MoatServer implements AutoCloseable {
     }
 
     private static Router routes(
-            ServerConfig config, SandboxManager manager, ExecdClients clients, ServerMetrics metrics, Backend backend) {
+            ServerConfig config,
+            SandboxManager manager,
+            ExecdClients clients,
+            ServerMetrics metrics,
+            Backend backend,
+            ImageCatalog images) {
         Router.Builder routes = Router.builder(ServerError.VOCABULARY)
                 .maxJsonBytes(config.maxBodyBytes())
                 .translate(ServerError::translate)
@@ -180,7 +188,7 @@ public final class MoatServer implements AutoCloseable {
             exchange.sendJson(200, health);
         });
         routes.get("/metrics", metrics::serve);
-        new LifecycleRoutes(manager, config).addTo(routes);
+        new LifecycleRoutes(manager, config, images).addTo(routes);
         SandboxProxy proxy = new SandboxProxy(
                 manager,
                 clients,

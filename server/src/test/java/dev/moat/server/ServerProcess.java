@@ -34,6 +34,7 @@ final class ServerProcess implements AutoCloseable {
     private final Map<String, String> environment;
     private final Path log;
     private final int port;
+    private final Api api;
     private Process process;
 
     private ServerProcess(TestHome home, Map<String, String> environment, Path log, int port) {
@@ -41,6 +42,7 @@ final class ServerProcess implements AutoCloseable {
         this.environment = environment;
         this.log = log;
         this.port = port;
+        this.api = new Api(baseUrl(), API_KEY);
     }
 
     /** A server with {@code BEARER_TOKEN=}{@link #API_KEY}, {@code POOL_SIZE=1}, and {@code settings} on top. */
@@ -133,9 +135,9 @@ final class ServerProcess implements AutoCloseable {
         return URI.create(baseUrl() + pathAndQuery);
     }
 
-    /** A client that sends {@link #API_KEY}. */
+    /** The client that sends {@link #API_KEY}; closed with the server. */
     Api api() {
-        return new Api(baseUrl(), API_KEY);
+        return api;
     }
 
     TestHome home() {
@@ -195,6 +197,7 @@ final class ServerProcess implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        api.close();
         try {
             if (process != null && process.isAlive()) {
                 stop();
@@ -203,6 +206,8 @@ final class ServerProcess implements AutoCloseable {
             try {
                 removeLeftovers();
             } finally {
+                // the surefire output of the test class keeps what the server said, for failures after the fact
+                System.out.println("---- server log\n" + log());
                 home.delete();
             }
         }
