@@ -71,21 +71,24 @@ public final class BackendBench implements Callable<Integer> {
     private void run(Backend backend, OciMeasurements measure, Path rootfs) {
         System.out.println("backend: " + backend.describe());
         System.out.println("image:   " + image);
+        System.out.println("load:    " + Host.loadAverage() + " (1, 5, 15 min) on " + Host.cores() + " cores");
         measure.bareRun(rootfs); // warm the page cache for both sides alike
-        List<Double> bare = new ArrayList<>();
-        List<Double> started = new ArrayList<>();
-        List<Double> ready = new ArrayList<>();
-        List<Double> remove = new ArrayList<>();
+        Samples bare = new Samples();
+        Samples started = new Samples();
+        Samples ready = new Samples();
+        Samples cpu = new Samples();
+        Samples remove = new Samples();
         for (int i = 0; i < creates; i++) {
             bare.add(millis(measure.bareRun(rootfs)));
             Created created = create(backend, "bench-cold-" + i);
             started.add(created.startedMillis());
             ready.add(created.readyMillis());
             String id = created.id();
+            cpu.add(backend.usage(id).cpuNanos() / 1e6);
             long start = System.nanoTime();
             backend.remove(id);
             made.remove(id);
-            remove.add((System.nanoTime() - start) / 1e6);
+            remove.addSince(start);
         }
         String floor = measure.runtimeName() + " run /bin/true";
         System.out.println();
@@ -93,6 +96,12 @@ public final class BackendBench implements Callable<Integer> {
         row("create (until the runtime returns)", started, bare);
         row("cold create -> execd /ping", ready, bare);
         row("remove", remove, bare);
+        System.out.printf(
+                Locale.ROOT,
+                "%-34s p50 %7.1f ms   (CPU time: with a 1-CPU quota, /ping cannot come sooner; load %s)%n",
+                "sandbox CPU until /ping",
+                cpu.p50(),
+                Host.loadAverage());
 
         System.out.println();
         for (int count = 0; count < alive; ) {
@@ -151,21 +160,14 @@ public final class BackendBench implements Callable<Integer> {
         }
     }
 
-    private static void row(String what, List<Double> values, List<Double> floor) {
-        double p50 = percentile(values, 50);
+    private static void row(String what, Samples values, Samples floor) {
         System.out.printf(
                 Locale.ROOT,
                 "%-34s p50 %7.1f ms   p95 %7.1f ms   (%.1fx the floor's p50)%n",
                 what,
-                p50,
-                percentile(values, 95),
-                p50 / percentile(floor, 50));
-    }
-
-    private static double percentile(List<Double> values, int percent) {
-        List<Double> sorted = values.stream().sorted().toList();
-        int index = (int) Math.ceil(percent / 100.0 * sorted.size()) - 1;
-        return sorted.get(Math.max(0, Math.min(index, sorted.size() - 1)));
+                values.p50(),
+                values.percentile(95),
+                values.p50() / floor.p50());
     }
 
     private static double millis(Duration duration) {

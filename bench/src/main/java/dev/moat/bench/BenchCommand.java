@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 @Command(
         name = "bench",
         description = "Measure Moat against the floors of this machine; without a subcommand, run them all.",
-        subcommands = {CommandLine.HelpCommand.class, BackendBench.class, ServerBench.class})
+        subcommands = {CommandLine.HelpCommand.class, ExecdBench.class, BackendBench.class, ServerBench.class})
 public final class BenchCommand implements java.util.concurrent.Callable<Integer> {
 
     /** The order in which {@code moat bench} runs them all; benchmarks not listed run after these. */

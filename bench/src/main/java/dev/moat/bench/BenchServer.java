@@ -5,6 +5,7 @@ import dev.moat.builder.ImageStore;
 import dev.moat.builder.Progress;
 import dev.moat.builder.TreeDeleter;
 import dev.moat.server.ConfigSource;
+import dev.moat.server.ImagePreparation;
 import dev.moat.server.MoatServer;
 import dev.moat.server.ServerConfig;
 import java.io.IOException;
@@ -56,7 +57,8 @@ final class BenchServer implements AutoCloseable {
         values.put("AUTO_CLEANUP", "True");
         values.putAll(settings);
         try {
-            return new BenchServer(MoatServer.start(ServerConfig.from(ConfigSource.of(values)), refs -> {}), home);
+            return new BenchServer(
+                    MoatServer.start(ServerConfig.from(ConfigSource.of(values)), ImagePreparation.NONE), home);
         } catch (Exception | Error e) {
             TreeDeleter.delete(home);
             throw e;

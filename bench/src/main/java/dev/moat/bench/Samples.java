@@ -5,7 +5,10 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 
-/** Durations in milliseconds collected by a benchmark, safe to add to from several threads; nearest-rank percentiles. */
+/**
+ * Timings in milliseconds, and their percentiles (nearest rank); safe to add to from several threads. An empty set's
+ * percentiles are NaN.
+ */
 final class Samples {
 
     private final List<Double> millis = Collections.synchronizedList(new ArrayList<>());
@@ -36,10 +39,7 @@ final class Samples {
     }
 
     double percentile(double percent) {
-        List<Double> sorted;
-        synchronized (millis) {
-            sorted = millis.stream().sorted().toList();
-        }
+        List<Double> sorted = sorted();
         if (sorted.isEmpty()) {
             return Double.NaN;
         }
@@ -47,8 +47,22 @@ final class Samples {
         return sorted.get(Math.max(0, Math.min(index, sorted.size() - 1)));
     }
 
-    /** {@code p50 1.23 ms  p99 4.56 ms  (n=300)}. */
+    double min() {
+        return sorted().stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+    }
+
+    double max() {
+        return sorted().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+    }
+
+    /** {@code p50 1.23 ms   p99 4.56 ms   (n=300)}. */
     String describe() {
         return String.format(Locale.ROOT, "p50 %8.2f ms   p99 %8.2f ms   (n=%d)", p50(), p99(), size());
+    }
+
+    private List<Double> sorted() {
+        synchronized (millis) {
+            return millis.stream().sorted().toList();
+        }
     }
 }

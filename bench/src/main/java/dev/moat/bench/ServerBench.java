@@ -2,7 +2,6 @@ package dev.moat.bench;
 
 import dev.moat.backend.oci.OciMeasurements;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -103,9 +102,7 @@ public final class ServerBench implements Callable<Integer> {
         Path images = BenchServer.baseImageStore();
         System.out.printf(
                 "server bench, %s, %d cores, load %s%n",
-                Instant.now().truncatedTo(ChronoUnit.SECONDS),
-                Runtime.getRuntime().availableProcessors(),
-                load());
+                Instant.now().truncatedTo(ChronoUnit.SECONDS), Host.cores(), Host.loadAverage());
         try (BenchServer server = BenchServer.start(images, pool, Map.of())) {
             awaitFullPool(server, pool);
             handOuts(server);
@@ -117,7 +114,7 @@ public final class ServerBench implements Callable<Integer> {
             awaitFullPool(server, burstPool);
             burst(server);
         }
-        report.line("whole bench: %.0f s; load at the end %s", (System.nanoTime() - started) / 1e9, load());
+        report.line("whole bench: %.0f s; load at the end %s", (System.nanoTime() - started) / 1e9, Host.loadAverage());
         report.print(System.out);
         return 0;
     }
@@ -243,10 +240,8 @@ public final class ServerBench implements Callable<Integer> {
         Samples echo = new Samples();
         String command = "{\"command\":\"echo hi\"}";
         for (int i = -30; i < commands; i++) {
+            double forkMillis = Host.runMillis("/bin/true");
             long start = System.nanoTime();
-            forkTrue();
-            double forkMillis = (System.nanoTime() - start) / 1e6;
-            start = System.nanoTime();
             String body = client.execd(id, "/command", command);
             double echoMillis = (System.nanoTime() - start) / 1e6;
             if (!body.contains("hi")) {
@@ -280,13 +275,6 @@ public final class ServerBench implements Callable<Integer> {
         report.target(
                 "echo hi p50 <= 3x fork p50", ratio <= 3, "%.1fx (%.2f vs %.2f ms)", ratio, echo.p50(), fork.p50());
         report.target("python 1+1 p50 <= 10 ms", python.p50() <= 10, "%.2f ms", python.p50());
-    }
-
-    private static void forkTrue() throws IOException, InterruptedException {
-        Process process = new ProcessBuilder("/bin/true").start();
-        if (process.waitFor() != 0) {
-            throw new IllegalStateException("/bin/true failed");
-        }
     }
 
     // ---- cold ----------------------------------------------------------------------------------------------------
@@ -386,15 +374,6 @@ public final class ServerBench implements Callable<Integer> {
             for (String id : ids) {
                 threads.submit(() -> server.delete(id));
             }
-        }
-    }
-
-    private static String load() {
-        try {
-            String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
-            return fields[0] + " " + fields[1] + " " + fields[2];
-        } catch (IOException e) {
-            return "unknown";
         }
     }
 }

@@ -17,7 +17,7 @@ import java.util.Optional;
  *
  * <p>A run picks its kernel from {@code context}: by {@code id} (404 {@code CONTEXT_NOT_FOUND} when there is none);
  * by {@code language} alone, the language's default context, started on first use; with neither, the code runs as a
- * one-off shell command ({@link StatelessShell}), as in OpenSandbox. The stream's {@code init} event carries the
+ * one-off foreground command ({@link ShellService#runOneOff}), as in OpenSandbox. The stream's {@code init} event carries the
  * context (or shell run) id, which {@code DELETE /code?id=} takes. A client that disconnects interrupts its cell.
  */
 final class CodeRoutes {
@@ -25,9 +25,9 @@ final class CodeRoutes {
     static final Duration PING_INTERVAL = Duration.ofSeconds(3);
 
     private final CodeContexts contexts;
-    private final StatelessShell shell;
+    private final ShellService shell;
 
-    CodeRoutes(CodeContexts contexts, StatelessShell shell) {
+    CodeRoutes(CodeContexts contexts, ShellService shell) {
         this.contexts = contexts;
         this.shell = shell;
     }
@@ -101,7 +101,7 @@ final class CodeRoutes {
                 .flatMap(c -> present(c.language()))
                 .map(l -> spec(l, ExecdError.INVALID_REQUEST_BODY));
         if (id.isEmpty() && language.isEmpty()) {
-            runInShell(exchange, request.code());
+            shell.runOneOff(exchange, request.code());
             return;
         }
         Kernel kernel;
@@ -125,14 +125,6 @@ final class CodeRoutes {
         try (EventStream stream = open(exchange, kernel.id())) {
             stream.onClientGone(() -> kernel.abandon(cell));
             kernel.execute(cell, stream::send);
-        }
-    }
-
-    private void runInShell(Exchange exchange, String code) throws InterruptedException {
-        String id = shell.newId();
-        try (EventStream stream = open(exchange, id)) {
-            stream.onClientGone(() -> shell.interrupt(id));
-            shell.run(id, code, stream::send, stream::isOpen);
         }
     }
 

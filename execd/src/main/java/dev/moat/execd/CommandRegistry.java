@@ -6,6 +6,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -69,16 +70,16 @@ final class CommandRegistry {
 
     /** The record with this id, or a 404 that says so. */
     CommandRecord get(String id) {
+        return find(id).orElseThrow(() -> ExecdError.COMMAND_NOT_FOUND.exception(
+                "no command '%s': it never ran here, or it finished long ago and was forgotten (execd keeps"
+                        + " the last %d finished commands)",
+                id, MAX_FINISHED));
+    }
+
+    Optional<CommandRecord> find(String id) {
         lock.lock();
         try {
-            CommandRecord record = records.get(id);
-            if (record == null) {
-                throw ExecdError.COMMAND_NOT_FOUND.exception(
-                        "no command '%s': it never ran here, or it finished long ago and was forgotten (execd keeps"
-                                + " the last %d finished commands)",
-                        id, MAX_FINISHED);
-            }
-            return record;
+            return Optional.ofNullable(records.get(id));
         } finally {
             lock.unlock();
         }

@@ -47,6 +47,11 @@ final class CommandRoutes {
             }
             return;
         }
+        streamForeground(exchange, spec);
+    }
+
+    /** Starts a foreground command and streams it to the client (also the one-off shell runs of {@code POST /code}). */
+    void streamForeground(Exchange exchange, CommandSpec spec) throws InterruptedException {
         ForegroundCommand command = runner.startForeground(spec);
         try (ExecutionStream stream = ExecutionStream.open(exchange, command.id())) {
             stream.onClientGone(() -> command.stop(

@@ -34,6 +34,11 @@ record CommandSpec(
                 envs(request.envs()));
     }
 
+    /** A plain foreground command: execd's cwd, environment and user, no timeout. */
+    static CommandSpec oneOff(String command) {
+        return new CommandSpec(command(command), Optional.empty(), false, Optional.empty(), Optional.empty(), Map.of());
+    }
+
     /** The command text: present, not blank, no NUL byte, short enough for one argument. */
     static String command(String command) {
         if (command == null || command.isBlank()) {

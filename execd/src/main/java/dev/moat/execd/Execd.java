@@ -47,7 +47,7 @@ public final class Execd implements AutoCloseable {
         ShellService shell = ShellService.start(options.entrypoint(), added);
         shell.register(routes);
         CodeContexts codeContexts = new CodeContexts(KernelSpecs.fromEnvironment(System.getenv()), added);
-        new CodeRoutes(codeContexts, new StatelessShell(added)).register(routes);
+        new CodeRoutes(codeContexts, shell).register(routes);
         new HandOutRoutes(codeContexts).register(routes);
         PathResolver paths = PathResolver.ofProcess();
         new FileRoutes(paths).register(routes);

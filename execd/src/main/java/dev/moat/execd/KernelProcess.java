@@ -114,11 +114,7 @@ final class KernelProcess {
 
     /** SIGINT to the kernel and whatever its cell started, as Jupyter does for {@code interrupt_mode: signal}. */
     void interrupt() {
-        if (ownGroup) {
-            ProcessGroups.signalGroup(process.pid(), ProcessGroups.SIGINT);
-        } else {
-            ProcessGroups.signal(process.pid(), ProcessGroups.SIGINT);
-        }
+        new ProcessGroup(process.pid(), ownGroup).signal(ProcessGroup.Signal.INT);
     }
 
     /** Waits up to {@code grace} for the kernel to exit by itself, then kills its whole process group. */
@@ -135,7 +131,7 @@ final class KernelProcess {
     void kill() {
         List<ProcessHandle> descendants = process.descendants().toList();
         if (ownGroup) {
-            ProcessGroups.signalGroup(process.pid(), ProcessGroups.SIGKILL);
+            new ProcessGroup(process.pid(), true).signal(ProcessGroup.Signal.KILL);
         }
         process.destroyForcibly();
         // children that left the group (setsid, daemons) are not in it

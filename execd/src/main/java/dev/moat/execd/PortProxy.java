@@ -2,11 +2,16 @@ package dev.moat.execd;
 
 import dev.moat.http.ApiException;
 import dev.moat.http.Exchange;
+import dev.moat.http.ProxyHeaders;
 import dev.moat.http.Route;
+import dev.moat.http.UpgradeProxy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -18,6 +23,7 @@ import org.eclipse.jetty.client.InputStreamResponseListener;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.http.HttpCookieStore;
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.util.thread.VirtualThreadPool;
@@ -26,8 +32,8 @@ import org.eclipse.jetty.util.thread.VirtualThreadPool;
  * {@code ANY /proxy/{port}/**}: forwards the request to a service the agent started on {@code 127.0.0.1:{port}} inside
  * the sandbox and streams the answer back as it arrives, so chunked responses and event streams flow event by event.
  * The path after the port (still encoded) and the query go to the service unchanged; the headers too, except the ones
- * {@link ProxyHeaders} stops. A request that asks for a protocol upgrade (WebSocket) becomes a byte tunnel through
- * {@link UpgradeProxy}.
+ * {@link ProxyHeaders} stops (and execd's access token). A request that asks for a protocol upgrade (WebSocket) becomes
+ * a byte tunnel through {@link UpgradeProxy}.
  *
  * <p>Failures: a port that is not a number from 1 to 65535 is {@code INVALID_PORT} (400); nothing listening is
  * {@code BAD_GATEWAY} (502); a service silent for longer than the timeout ({@code EXECD_PROXY_TIMEOUT} seconds, 300 by
@@ -51,7 +57,29 @@ final class PortProxy implements Route, AutoCloseable {
 
     PortProxy(Duration timeout) {
         this.timeout = timeout;
-        this.upgrades = new UpgradeProxy(timeout, CONNECT_TIMEOUT);
+        this.upgrades = new UpgradeProxy(timeout, PortProxy::isAccessToken);
+    }
+
+    private static boolean isAccessToken(HttpField field) {
+        return field.getName().equalsIgnoreCase(AccessTokenFilter.HEADER);
+    }
+
+    /** A socket to the service for an upgrade; nothing listening is {@code BAD_GATEWAY}. */
+    private static SocketChannel connect(int port) throws IOException {
+        SocketChannel channel = SocketChannel.open();
+        try {
+            channel.socket().connect(new InetSocketAddress(LOOPBACK, port), (int) CONNECT_TIMEOUT.toMillis());
+            return channel;
+        } catch (ConnectException | SocketTimeoutException e) {
+            channel.close();
+            throw ExecdError.BAD_GATEWAY.exception(
+                    "nothing is listening on port %d inside the sandbox (%s); start the service on 127.0.0.1:%d or"
+                            + " 0.0.0.0:%d first",
+                    port, e.getMessage(), port, port);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
     }
 
     /** A proxy with the timeout of {@value #TIMEOUT_VARIABLE}; a value that is not a positive number is refused. */
@@ -76,11 +104,10 @@ final class PortProxy implements Route, AutoCloseable {
     public void handle(Exchange exchange) throws Exception {
         Target target = Target.of(exchange.request());
         int port = port(target.port());
-        // h2c is never tunnelled: its HTTP2-Settings header is connection-scoped, so the service could not accept it,
-        // and the JDK client offers it on every plain-http request
-        var upgrade = ProxyHeaders.upgrade(exchange.request().getHeaders()).filter(p -> !p.equalsIgnoreCase("h2c"));
+        var upgrade = ProxyHeaders.upgrade(exchange.request().getHeaders());
         if (upgrade.isPresent() && !hasBody(exchange.request())) {
-            upgrades.handle(exchange, port, target.pathAndQuery(), upgrade.get());
+            upgrades.handle(
+                    exchange, connect(port), target.pathAndQuery(), upgrade.get(), "the service on port " + port);
         } else {
             forward(exchange, port, target.pathAndQuery());
         }
@@ -143,7 +170,7 @@ final class PortProxy implements Route, AutoCloseable {
                 .method(incoming.getMethod())
                 .path(target)
                 .idleTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .headers(headers -> ProxyHeaders.copyRequest(incoming.getHeaders(), headers));
+                .headers(headers -> ProxyHeaders.copyRequest(incoming.getHeaders(), headers, PortProxy::isAccessToken));
         if (hasBody(incoming)) {
             outgoing.body(new IncomingBody(incoming));
         }

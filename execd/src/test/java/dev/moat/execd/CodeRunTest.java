@@ -51,6 +51,18 @@ class CodeRunTest {
     }
 
     @Test
+    void ipykernelKeepsNoSqliteHistoryButInAndOutStillWork() throws Exception {
+        String own = execd.code().createContext("python");
+        execd.code().run(own, "6*7");
+        List<ExecEvent> events = execd.code().run(own, "(get_ipython().history_manager.enabled, In[1], Out[1], _)");
+
+        assertCompleted(events);
+        assertThat(results(events))
+                .singleElement()
+                .satisfies(r -> assertThat(r.results()).containsEntry("text/plain", "(False, '6*7', 42, 42)"));
+    }
+
+    @Test
     void printedLinesAreOneEventEachOnTheirStream() throws Exception {
         List<ExecEvent> events = execd.code().run(context, """
                 import sys
@@ -159,7 +171,9 @@ class CodeRunTest {
 
         assertCompleted(ok);
         assertThat(stdout(ok)).containsExactly("Hello from shell", "two");
-        assertThat(error(failed)).isEqualTo(new ExecEvent.ErrorDetail("CommandExecError", "3", List.of()));
+        // the same terminal event as POST /command gives for that exit
+        assertThat(error(failed))
+                .isEqualTo(new ExecEvent.ErrorDetail("CommandExecError", "3", List.of("command exited with code 3")));
         assertThat(stderr(failed)).containsExactly("bad");
     }
 

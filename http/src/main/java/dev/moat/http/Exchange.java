@@ -25,6 +25,9 @@ import org.eclipse.jetty.util.Fields;
  */
 public final class Exchange {
 
+    /** The most bytes of an oversized body read (and dropped) so that its 413 reaches the client. */
+    private static final long DRAIN_LIMIT = 64L * 1024 * 1024;
+
     private final Request request;
     private final Response response;
     private final Map<String, String> pathParameters;
@@ -209,7 +212,14 @@ public final class Exchange {
     private byte[] readBytes() {
         long declared = request.getLength();
         if (declared > maxJsonBytes) {
-            throw HttpError.PAYLOAD_TOO_LARGE.exception(
+            if (declared <= DRAIN_LIMIT && !expectsContinue()) {
+                try (InputStream in = body()) {
+                    drain(in);
+                } catch (IOException e) {
+                    // the client went away: nobody will read the answer either
+                }
+            }
+            throw tooLarge(
                     "request body of %d bytes is larger than the %d bytes this route accepts", declared, maxJsonBytes);
         }
         try (InputStream in = body()) {
@@ -219,14 +229,56 @@ public final class Exchange {
             while ((n = in.read(chunk)) >= 0) {
                 buffer.write(chunk, 0, n);
                 if (buffer.size() > maxJsonBytes) {
-                    throw HttpError.PAYLOAD_TOO_LARGE.exception(
-                            "request body is larger than the %d bytes this route accepts", maxJsonBytes);
+                    drain(in);
+                    throw tooLarge("request body is larger than the %d bytes this route accepts", maxJsonBytes);
                 }
             }
             return buffer.toByteArray();
         } catch (IOException e) {
             throw errors.invalidBody().exception("could not read request body: %s", e.getMessage());
         }
+    }
+
+    /**
+     * A 413 that reaches the client: a client still sending its body reads no answer if the server closes the
+     * connection under it (the kernel resets a socket closed with unread bytes, and the reset discards the answer).
+     * So the rest of the body is read and dropped first, up to {@link #DRAIN_LIMIT}, and the connection is closed
+     * after the answer.
+     */
+    private static ApiException tooLarge(String format, Object... arguments) {
+        return HttpError.PAYLOAD_TOO_LARGE.exception(format, arguments).withHeader("Connection", "close");
+    }
+
+    private static void drain(InputStream in) throws IOException {
+        byte[] chunk = new byte[64 * 1024];
+        long drained = 0;
+        int n;
+        while (drained < DRAIN_LIMIT && (n = in.read(chunk)) >= 0) {
+            drained += n;
+        }
+    }
+
+    /**
+     * Reads and drops what is left of the request body (up to {@link #DRAIN_LIMIT}), before an answer that did not
+     * need it: Jetty closes a connection whose body was left unread, without telling the client in the answer, and a
+     * client that then sends its next request on it gets no answer at all.
+     */
+    void discardBody() {
+        if (expectsContinue() && request.getLength() != 0) {
+            return; // the client sends nothing before it is asked to
+        }
+        try (InputStream in = body()) {
+            drain(in);
+        } catch (IOException | RuntimeException e) {
+            // the client went away, or the body could not be read: the connection closes either way
+        }
+    }
+
+    /** Whether the client waits for {@code 100 Continue} before it sends its body (so it sends none if refused). */
+    private boolean expectsContinue() {
+        return header("Expect")
+                .filter(value -> value.equalsIgnoreCase("100-continue"))
+                .isPresent();
     }
 
     public Exchange header(String name, String value) {

@@ -9,7 +9,11 @@ public enum HttpError implements ApiError {
     /** The request body is larger than the route accepts. */
     PAYLOAD_TOO_LARGE(413),
     /** The request body has a content type the route does not read. */
-    UNSUPPORTED_MEDIA_TYPE(415);
+    UNSUPPORTED_MEDIA_TYPE(415),
+    /** A proxied service answered with something that is not HTTP, or not all of it. */
+    BAD_GATEWAY(502),
+    /** A proxied service did not answer in time. */
+    GATEWAY_TIMEOUT(504);
 
     private final int status;
 

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -98,6 +99,10 @@ public final class Router extends Handler.Abstract {
             case ApiException e -> e;
             case RuntimeException e when translated.isPresent() -> translated.get();
             case EofException e -> null;
+            case HttpException e
+            when e.getCode() >= 400 && e.getCode() < 500 ->
+                // Jetty's own refusal of what the client sent, such as a query that is not URL-encoded correctly
+                errors.missingParameter().exception("bad request: %s", e.getReason());
             default -> {
                 LOG.error("{} {} failed", exchange.method(), exchange.path(), failure);
                 yield errors.internal()
@@ -111,6 +116,7 @@ public final class Router extends Handler.Abstract {
             return;
         }
         try {
+            exchange.discardBody();
             exchange.sendError(api);
             exchange.complete(callback);
         } catch (IOException | RuntimeException e) {

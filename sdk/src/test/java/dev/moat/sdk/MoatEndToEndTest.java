@@ -4,14 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.moat.builder.BaseImage;
 import dev.moat.builder.ImageStore;
+import dev.moat.builder.Progress;
 import dev.moat.core.spi.Backend;
 import dev.moat.core.spi.SandboxException;
 import dev.moat.server.ConfigSource;
+import dev.moat.server.ImagePreparation;
 import dev.moat.server.MoatServer;
 import dev.moat.server.ServerConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +39,7 @@ class MoatEndToEndTest {
     private static MoatServer server;
     private static ConnectionConfig connection;
     private static Path mounts;
+    private static Path home;
 
     @BeforeAll
     static void startServer() throws Exception {
@@ -42,11 +47,7 @@ class MoatEndToEndTest {
                 ServiceLoader.load(Backend.Factory.class).stream()
                         .anyMatch(factory -> factory.get().deployments().contains("oci")),
                 "no 'oci' backend on the class path (module backend-oci has no Backend.Factory yet)");
-        Path home = Path.of(System.getenv().getOrDefault("MOAT_HOME", System.getProperty("user.home") + "/.moat"));
-        assumeTrue(
-                new ImageStore(home.resolve("images")).find(IMAGE).isPresent(),
-                "the base image " + IMAGE + " is not in " + home.resolve("images")
-                        + "; build it with: ./moat image build base");
+        home = moatHomeWithTheBaseImage();
         Path runtime =
                 Path.of("..", "execd", "target", "opt-moat").toAbsolutePath().normalize();
         assumeTrue(
@@ -72,7 +73,7 @@ class MoatEndToEndTest {
                 "DEFAULT_MOUNT_DIR",
                 mounts.toString())));
         try {
-            server = MoatServer.start(config, images -> {});
+            server = MoatServer.start(config, ImagePreparation.NONE);
         } catch (SandboxException e) {
             assumeTrue(e.kind() != SandboxException.Kind.UNAVAILABLE, "this host cannot run the oci backend: " + e);
             throw e;
@@ -83,6 +84,19 @@ class MoatEndToEndTest {
                 .build();
     }
 
+    /**
+     * A Moat home of this run's own whose images are those of the test home every module shares
+     * ({@code $MOAT_TEST_HOME}, default {@code /var/tmp/moat-test-home}), where the base image is built once per
+     * machine.
+     */
+    private static Path moatHomeWithTheBaseImage() throws Exception {
+        Path shared = Path.of(System.getenv().getOrDefault("MOAT_TEST_HOME", "/var/tmp/moat-test-home"));
+        BaseImage.ensure(ImageStore.inHome(shared), Progress.timed(new PrintWriter(System.out, true)));
+        Path own = Files.createTempDirectory("sdk-e2e-home-");
+        Files.createSymbolicLink(own.resolve("images"), shared.resolve("images"));
+        return own;
+    }
+
     @AfterAll
     static void stopServer() throws Exception {
         if (server != null) {
@@ -91,6 +105,9 @@ class MoatEndToEndTest {
         if (mounts != null) {
             // workspaces outlive their sandboxes by design; these were only this test's
             TestFiles.deleteRecursively(mounts);
+        }
+        if (home != null) {
+            TestFiles.deleteRecursively(home); // walks past the images link without following it
         }
     }
 

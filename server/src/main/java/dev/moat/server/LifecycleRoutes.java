@@ -33,10 +33,12 @@ final class LifecycleRoutes {
 
     private final SandboxManager manager;
     private final CreateRequestReader reader;
+    private final ImageCatalog images;
 
-    LifecycleRoutes(SandboxManager manager, ServerConfig config) {
+    LifecycleRoutes(SandboxManager manager, ServerConfig config, ImageCatalog images) {
         this.manager = manager;
         this.reader = new CreateRequestReader(config);
+        this.images = images;
     }
 
     void addTo(Router.Builder routes) {
@@ -68,7 +70,9 @@ final class LifecycleRoutes {
     private void create(Exchange exchange) throws Exception {
         long started = System.nanoTime();
         CreateSandboxRequest request = exchange.readJson(CreateSandboxRequest.class);
-        SandboxRecord record = manager.create(reader.read(request));
+        dev.moat.core.SandboxRequest sandbox = reader.read(request);
+        images.requireKnown(sandbox.image());
+        SandboxRecord record = manager.create(sandbox);
         exchange.header("Location", "/v1/sandboxes/" + record.id());
         exchange.header("Server-Timing", serverTiming(started, record));
         exchange.sendJson(202, SandboxViews.created(record));

@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Set;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,12 +39,15 @@ public final class MoatServer implements AutoCloseable {
             Optional.empty(),
             "Debian bookworm with python3 and ipykernel");
 
+    private final ServerLock lock;
     private final Backend backend;
     private final SandboxManager manager;
     private final ExecdClients clients;
     private final HttpServer http;
 
-    private MoatServer(Backend backend, SandboxManager manager, ExecdClients clients, HttpServer http) {
+    private MoatServer(
+            ServerLock lock, Backend backend, SandboxManager manager, ExecdClients clients, HttpServer http) {
+        this.lock = lock;
         this.backend = backend;
         this.manager = manager;
         this.clients = clients;
@@ -54,9 +56,21 @@ public final class MoatServer implements AutoCloseable {
 
     /**
      * Starts a server. {@code prepareImages} is called with the images of the pooled types before pools start, so that
-     * a first run can build them with visible progress.
+     * a first run can build them with visible progress. Takes {@code $MOAT_HOME/server.lock} first: one server per
+     * home ({@link ServerLock.Held} otherwise).
      */
-    public static MoatServer start(ServerConfig config, Consumer<Set<String>> prepareImages) throws Exception {
+    public static MoatServer start(ServerConfig config, ImagePreparation prepareImages) throws Exception {
+        ServerLock lock = ServerLock.acquire(config.moatHome());
+        try {
+            return start(config, prepareImages, lock);
+        } catch (Exception | Error e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    private static MoatServer start(ServerConfig config, ImagePreparation prepareImages, ServerLock lock)
+            throws Exception {
         Backend backend = createBackend(config);
         LOG.info("backend {}: {}", backend.name(), backend.describe());
         SandboxTypes types = new SandboxTypes(List.of(BASE), config.imageNamespace(), config.imageTag());
@@ -68,7 +82,12 @@ public final class MoatServer implements AutoCloseable {
                             + types.all().stream().map(SandboxType::name).toList()))
                     .image());
         }
-        prepareImages.accept(pooledImages);
+        try {
+            prepareImages.prepare(config.moatHome(), pooledImages);
+        } catch (Exception | Error e) {
+            backend.close();
+            throw e;
+        }
         ExecdClients clients = new ExecdClients();
         SandboxManager manager = null;
         try {
@@ -86,8 +105,11 @@ public final class MoatServer implements AutoCloseable {
                     Clock.systemUTC());
             created.set(manager);
             manager.start();
-            HttpServer http = HttpServer.builder(routes(config, manager, clients, metrics, backend))
+            ImageCatalog images =
+                    new ImageCatalog(types, backend::images, config.moatHome().resolve("images"));
+            HttpServer http = HttpServer.builder(routes(config, manager, clients, metrics, backend, images))
                     .name("moat")
+                    .allowEncodedSeparators() // proxied paths are the service's business (%2F included)
                     .tcp(config.host(), config.port())
                     .start();
             LOG.info(
@@ -95,7 +117,7 @@ public final class MoatServer implements AutoCloseable {
                     config.host(),
                     http.tcpPort().orElseThrow(),
                     config.authenticated() ? "API key required" : "no authentication");
-            return new MoatServer(backend, manager, clients, http);
+            return new MoatServer(lock, backend, manager, clients, http);
         } catch (Exception | Error e) {
             if (manager != null) {
                 manager.close();
@@ -144,7 +166,12 @@ public final class MoatServer implements AutoCloseable {
     }
 
     private static Router routes(
-            ServerConfig config, SandboxManager manager, ExecdClients clients, ServerMetrics metrics, Backend backend) {
+            ServerConfig config,
+            SandboxManager manager,
+            ExecdClients clients,
+            ServerMetrics metrics,
+            Backend backend,
+            ImageCatalog images) {
         Router.Builder routes = Router.builder(ServerError.VOCABULARY)
                 .maxJsonBytes(config.maxBodyBytes())
                 .translate(ServerError::translate)
@@ -161,7 +188,7 @@ public final class MoatServer implements AutoCloseable {
             exchange.sendJson(200, health);
         });
         routes.get("/metrics", metrics::serve);
-        new LifecycleRoutes(manager, config).addTo(routes);
+        new LifecycleRoutes(manager, config, images).addTo(routes);
         SandboxProxy proxy = new SandboxProxy(
                 manager,
                 clients,
@@ -191,9 +218,13 @@ public final class MoatServer implements AutoCloseable {
         try {
             http.close();
         } finally {
-            manager.close();
-            clients.close();
-            backend.close();
+            try {
+                manager.close();
+                clients.close();
+                backend.close();
+            } finally {
+                lock.close();
+            }
         }
     }
 }

@@ -3,9 +3,7 @@ package dev.moat.server;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,15 +24,15 @@ public final class ServerCommand implements java.util.concurrent.Callable<Intege
     @Option(names = "--extension", description = "a file of custom sandbox types (not supported yet)")
     private List<Path> extensions = List.of();
 
-    private final Consumer<Set<String>> prepareImages;
+    private final ImagePreparation prepareImages;
 
     /** A command that prepares images with {@code prepareImages} before the pools start. */
-    public ServerCommand(Consumer<Set<String>> prepareImages) {
+    public ServerCommand(ImagePreparation prepareImages) {
         this.prepareImages = prepareImages;
     }
 
     public ServerCommand() {
-        this(images -> {});
+        this(ImagePreparation.NONE);
     }
 
     /** Runs the server alone, without the rest of the {@code moat} command line (tests start it this way). */
@@ -71,6 +69,9 @@ public final class ServerCommand implements java.util.concurrent.Callable<Intege
         } catch (ConfigException e) {
             System.err.println("moat: configuration error: " + e.getMessage());
             return 2;
+        } catch (ServerLock.Held e) {
+            System.err.println("moat: " + e.getMessage());
+            return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {

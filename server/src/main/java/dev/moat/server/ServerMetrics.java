@@ -63,6 +63,17 @@ final class ServerMetrics implements ManagerListener, Filter {
                 .callback(callback -> stats.get().pools().forEach((type, pool) -> callback.call(pool.target(), type)))
                 .register(registry);
         GaugeWithCallback.builder()
+                .name("moat_pool_making")
+                .help("Warm sandboxes being created for each pool right now")
+                .labelNames("type")
+                .callback(callback -> stats.get().pools().forEach((type, pool) -> callback.call(pool.making(), type)))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("moat_sandbox_capacity")
+                .help("Cap on live sandboxes, warm ones included (MAX_SANDBOX_INSTANCES); 0 = unlimited")
+                .callback(callback -> callback.call(stats.get().capacity()))
+                .register(registry);
+        GaugeWithCallback.builder()
                 .name("moat_admission_waiting")
                 .help("Create requests waiting for a free place (MAX_SANDBOX_INSTANCES)")
                 .callback(callback -> callback.call(stats.get().waiting()))

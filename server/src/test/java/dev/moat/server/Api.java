@@ -81,20 +81,43 @@ final class Api implements AutoCloseable {
         return send(builder);
     }
 
-    /** Creates a sandbox from {@code image} with a 10 minute timeout; answers its id once the create is accepted. */
+    /**
+     * Creates a sandbox from {@code image} with a 10 minute timeout and the type's limits (so a pooled type comes from
+     * its pool); answers its id once the create is accepted.
+     */
     String create(String image, Map<String, String> metadata) {
         Reply reply = post(
                 "/v1/sandboxes",
                 Map.of(
-                        "image", Map.of("uri", image),
-                        "timeout", 600,
-                        "resourceLimits", Map.of("cpu", "500m", "memory", "512Mi"),
-                        "entrypoint", java.util.List.of("/bin/sh"),
-                        "metadata", metadata));
+                        "image",
+                        Map.of("uri", image),
+                        "timeout",
+                        600,
+                        "entrypoint",
+                        java.util.List.of("tail", "-f", "/dev/null"),
+                        "metadata",
+                        metadata));
         if (reply.status() != 202) {
             throw new AssertionError("create answered " + reply);
         }
         return reply.json().path("id").asText();
+    }
+
+    /** The state of a sandbox ({@code status.state}). */
+    String state(String id) {
+        return get("/v1/sandboxes/" + id).json().path("status").path("state").asText();
+    }
+
+    /** Waits until the sandbox is in {@code state}; fails at once if it turned Failed instead. Answers the id. */
+    String awaitState(String id, String state) {
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(60))
+                .until(() -> state(id), now -> now.equals(state) || now.equals("Failed"));
+        Reply sandbox = get("/v1/sandboxes/" + id);
+        if (!sandbox.json().path("status").path("state").asText().equals(state)) {
+            throw new AssertionError("sandbox " + id + " is not " + state + ": " + sandbox);
+        }
+        return id;
     }
 
     HttpRequest.Builder request(String path) {

@@ -34,6 +34,7 @@ final class ServerProcess implements AutoCloseable {
     private final Map<String, String> environment;
     private final Path log;
     private final int port;
+    private final Api api;
     private Process process;
 
     private ServerProcess(TestHome home, Map<String, String> environment, Path log, int port) {
@@ -41,6 +42,7 @@ final class ServerProcess implements AutoCloseable {
         this.environment = environment;
         this.log = log;
         this.port = port;
+        this.api = new Api(baseUrl(), API_KEY);
     }
 
     /** A server with {@code BEARER_TOKEN=}{@link #API_KEY}, {@code POOL_SIZE=1}, and {@code settings} on top. */
@@ -73,15 +75,7 @@ final class ServerProcess implements AutoCloseable {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("the server is still running");
         }
-        List<String> command = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-XX:TieredStopAtLevel=1",
-                "--enable-native-access=ALL-UNNAMED",
-                "-Dmoat.runtime=" + TestHome.runtime(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                ServerCommand.class.getName()));
-        ProcessBuilder builder = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command())
                 .directory(home.directory().toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -111,6 +105,17 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
+    private static List<String> command() {
+        return new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-XX:TieredStopAtLevel=1",
+                "--enable-native-access=ALL-UNNAMED",
+                "-Dmoat.runtime=" + TestHome.runtime(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                ServerCommand.class.getName()));
+    }
+
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
@@ -130,9 +135,9 @@ final class ServerProcess implements AutoCloseable {
         return URI.create(baseUrl() + pathAndQuery);
     }
 
-    /** A client that sends {@link #API_KEY}. */
+    /** The client that sends {@link #API_KEY}; closed with the server. */
     Api api() {
-        return new Api(baseUrl(), API_KEY);
+        return api;
     }
 
     TestHome home() {
@@ -152,6 +157,30 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /** How a short-lived server process ended: its exit code and everything it printed. */
+    record Outcome(int exitCode, String output) {}
+
+    /**
+     * Runs a second server with this one's settings (and {@code overrides}) on another port until it exits by itself,
+     * at most 60 s; for start-ups that must fail.
+     */
+    Outcome startAnother(Map<String, String> overrides) throws Exception {
+        Map<String, String> settings = new LinkedHashMap<>(environment);
+        settings.put("PORT", Integer.toString(freePort()));
+        settings.putAll(overrides);
+        ProcessBuilder builder = new ProcessBuilder(command())
+                .directory(home.directory().toFile())
+                .redirectErrorStream(true);
+        builder.environment().putAll(settings);
+        Process other = builder.start();
+        String output = new String(other.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!other.waitFor(60, TimeUnit.SECONDS)) {
+            other.destroyForcibly();
+            throw new IllegalStateException("the second server did not exit:\n" + output);
+        }
+        return new Outcome(other.exitValue(), output);
+    }
+
     /** SIGTERM, then waits for the process to end (a clean stop); returns its exit code. */
     int stop() throws InterruptedException {
         process.destroy();
@@ -168,6 +197,7 @@ final class ServerProcess implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        api.close();
         try {
             if (process != null && process.isAlive()) {
                 stop();
@@ -176,6 +206,8 @@ final class ServerProcess implements AutoCloseable {
             try {
                 removeLeftovers();
             } finally {
+                // the surefire output of the test class keeps what the server said, for failures after the fact
+                System.out.println("---- server log\n" + log());
                 home.delete();
             }
         }

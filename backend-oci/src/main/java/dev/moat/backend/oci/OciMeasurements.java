@@ -98,14 +98,15 @@ public final class OciMeasurements {
     public long pssBytes(String id) {
         long total = 0;
         for (long pid : backend.cgroups().processes(id)) {
-            total += pss(Path.of("/proc", Long.toString(pid), "smaps_rollup"));
+            total += processPssBytes(pid);
         }
         return total;
     }
 
-    private static long pss(Path smapsRollup) {
+    /** PSS of one process, from {@code /proc/<pid>/smaps_rollup}; 0 when it is gone. */
+    public static long processPssBytes(long pid) {
         try {
-            return Files.readAllLines(smapsRollup).stream()
+            return Files.readAllLines(Path.of("/proc", Long.toString(pid), "smaps_rollup")).stream()
                             .filter(line -> line.startsWith("Pss:"))
                             .mapToLong(line -> Long.parseLong(line.split("\\s+")[1]))
                             .sum()

@@ -1,20 +1,22 @@
-package dev.moat.execd;
+package dev.moat.http;
 
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 
 /**
- * Which headers cross the proxy. Hop-by-hop headers (RFC 9110 §7.6.1) and the ones a {@code Connection} header names
- * describe a single connection and stop here; so do execd's access token, which is no business of the service, and
- * {@code Expect}, which execd answers itself. Everything else passes unchanged, {@code Host} included, so that services
- * that check it against {@code Origin} (Jupyter, dev servers) see what the browser sent.
+ * Which headers cross a proxy. Hop-by-hop headers (RFC 9110 §7.6.1) and the ones a {@code Connection} header names
+ * describe a single connection and stop here; so do {@code Expect}, which the proxy answers itself, the body length,
+ * which is set from the body itself, and whatever the proxy names (its own credentials, which are no business of the
+ * service). Everything else passes unchanged, {@code Host} included, so that services that check it against
+ * {@code Origin} (Jupyter, dev servers) see what the browser sent.
  */
-final class ProxyHeaders {
+public final class ProxyHeaders {
 
     private static final Set<String> HOP_BY_HOP = Set.of(
             "connection",
@@ -27,24 +29,23 @@ final class ProxyHeaders {
             "transfer-encoding",
             "upgrade");
 
-    private static final Set<String> STOPPED_REQUEST_HEADERS =
-            Set.of("expect", "content-length", AccessTokenFilter.HEADER.toLowerCase(Locale.ROOT));
+    private static final Set<String> STOPPED_REQUEST_HEADERS = Set.of("expect", "content-length");
 
     private ProxyHeaders() {}
 
-    /** The request headers for the service; its body length is set from the body itself. */
-    static void copyRequest(HttpFields from, HttpFields.Mutable to) {
+    /** The request headers for the service, without the ones {@code alsoStopped} names. */
+    public static void copyRequest(HttpFields from, HttpFields.Mutable to, Predicate<HttpField> alsoStopped) {
         Set<String> stopped = connectionScoped(from);
         for (HttpField field : from) {
             String name = field.getLowerCaseName();
-            if (!stopped.contains(name) && !STOPPED_REQUEST_HEADERS.contains(name)) {
+            if (!stopped.contains(name) && !STOPPED_REQUEST_HEADERS.contains(name) && !alsoStopped.test(field)) {
                 to.add(field);
             }
         }
     }
 
     /** The service's response headers for the client. */
-    static void copyResponse(HttpFields from, HttpFields.Mutable to) {
+    public static void copyResponse(HttpFields from, HttpFields.Mutable to) {
         Set<String> stopped = connectionScoped(from);
         for (HttpField field : from) {
             if (!stopped.contains(field.getLowerCaseName())) {
@@ -53,10 +54,17 @@ final class ProxyHeaders {
         }
     }
 
-    /** The protocol the client asks to switch to ({@code Connection: upgrade} with {@code Upgrade: X}), if any. */
-    static Optional<String> upgrade(HttpFields headers) {
+    /**
+     * The protocol the client asks to switch to ({@code Connection: upgrade} with {@code Upgrade: X}), if any. h2c is
+     * never tunnelled: its HTTP2-Settings header is connection-scoped, so the service could not accept it, and the JDK
+     * client offers it on every plain-http request.
+     */
+    public static Optional<String> upgrade(HttpFields headers) {
         String upgrade = headers.get(HttpHeader.UPGRADE);
-        if (upgrade == null || upgrade.isBlank() || !connectionTokens(headers).contains("upgrade")) {
+        if (upgrade == null
+                || upgrade.isBlank()
+                || upgrade.strip().equalsIgnoreCase("h2c")
+                || !connectionTokens(headers).contains("upgrade")) {
             return Optional.empty();
         }
         return Optional.of(upgrade);

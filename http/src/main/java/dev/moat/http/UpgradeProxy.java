@@ -1,18 +1,18 @@
-package dev.moat.execd;
+package dev.moat.http;
 
-import dev.moat.http.Exchange;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.ConnectException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -25,70 +25,94 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.BufferUtil;
 
 /**
- * A request that asks to switch protocols (WebSocket, or any other {@code Upgrade}), proxied over a plain socket: the
- * request head goes to the service as it came (minus the headers {@link ProxyHeaders} stops), and when the service
- * answers {@code 101} the client gets that answer and both connections become one {@link ByteTunnel}. Any other
- * answer is relayed like a normal response.
+ * A request that asks to switch protocols (WebSocket, or any other {@code Upgrade}), proxied over a socket the caller
+ * connected (TCP or Unix domain): the request head goes to the service as it came (minus the headers
+ * {@link ProxyHeaders} stops), and when the service answers {@code 101} the client gets that answer and both
+ * connections become one {@link ByteTunnel}. Any other answer is relayed like a normal response. A service that sends
+ * no {@code 101}, or not all of another answer, within the timeout is {@link HttpError#GATEWAY_TIMEOUT}; a malformed or cut answer is
+ * {@link HttpError#BAD_GATEWAY}.
  *
  * <p>This uses Jetty's own upgrade mechanism: the connection to install is left in the request attribute
  * {@link HttpStream#UPGRADE_CONNECTION_ATTRIBUTE}, and once the 101 is written Jetty hands the client's end point to it,
  * with any bytes the client already sent past the request head.
  */
-final class UpgradeProxy {
+public final class UpgradeProxy {
 
     private static final int MAX_HEAD_BYTES = 64 * 1024;
 
-    private final Duration timeout;
-    private final Duration connectTimeout;
+    /** Closes sockets of services that do not answer in time; its one thread only ever closes a socket. */
+    private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("upgrade-timeout").daemon().factory());
 
-    UpgradeProxy(Duration timeout, Duration connectTimeout) {
+    private final Duration timeout;
+    private final Predicate<HttpField> stoppedHeaders;
+
+    /**
+     * @param timeout how long the service may take to send its {@code 101}, or all of another answer
+     * @param stoppedHeaders request headers not passed on besides the hop-by-hop ones (the proxy's own credentials)
+     */
+    public UpgradeProxy(Duration timeout, Predicate<HttpField> stoppedHeaders) {
         this.timeout = timeout;
-        this.connectTimeout = connectTimeout;
+        this.stoppedHeaders = stoppedHeaders;
     }
 
-    void handle(Exchange exchange, int port, String target, String protocol) throws IOException {
-        Socket upstream = new Socket();
+    /**
+     * Sends the request head for {@code target} (path and query) asking for {@code protocol} to the connected
+     * {@code upstream}, and answers the client from what comes back; {@code service} names the service in errors.
+     * Takes ownership of {@code upstream}: it is closed here, or by the tunnel.
+     */
+    public void handle(Exchange exchange, SocketChannel upstream, String target, String protocol, String service)
+            throws IOException {
         boolean tunnelled = false;
+        AtomicBoolean timedOut = new AtomicBoolean();
+        ScheduledFuture<?> deadline = TIMER.schedule(
+                () -> {
+                    timedOut.set(true);
+                    closeQuietly(upstream);
+                },
+                timeout.toMillis(),
+                TimeUnit.MILLISECONDS);
         try {
-            connect(upstream, port);
-            upstream.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
-            sendHead(upstream.getOutputStream(), exchange.request(), target, protocol);
+            sendHead(upstream, exchange.request(), target, protocol);
             Answer answer = new Answer(exchange);
             HttpParser parser = new HttpParser(answer, MAX_HEAD_BYTES);
             ByteBuffer buffer = BufferUtil.allocate(MAX_HEAD_BYTES);
-            InputStream in = upstream.getInputStream();
-            readUntil(parser, buffer, in, answer, port, () -> answer.headComplete);
+            readUntil(parser, buffer, upstream, answer, service, () -> answer.headComplete);
             if (answer.status == HttpStatus.SWITCHING_PROTOCOLS_101) {
+                if (!deadline.cancel(false)) {
+                    throw new IOException("timed out");
+                }
                 switchProtocols(exchange, upstream, buffer, answer.headers, protocol);
                 tunnelled = true;
             } else {
                 answer.relayHead();
-                readUntil(parser, buffer, in, answer, port, () -> answer.complete);
+                readUntil(parser, buffer, upstream, answer, service, () -> answer.complete);
             }
-        } catch (SocketTimeoutException e) {
-            throw ExecdError.GATEWAY_TIMEOUT.exception(
-                    "the service on port %d did not answer the upgrade within %d seconds", port, timeout.toSeconds());
+        } catch (IOException e) {
+            if (timedOut.get()) {
+                throw HttpError.GATEWAY_TIMEOUT.exception(
+                        "%s did not answer the upgrade within %d seconds", service, timeout.toSeconds());
+            }
+            throw e;
         } finally {
+            deadline.cancel(false);
             if (!tunnelled) {
-                upstream.close();
+                closeQuietly(upstream);
             }
         }
     }
 
-    private void connect(Socket upstream, int port) throws IOException {
+    private static void closeQuietly(SocketChannel channel) {
         try {
-            upstream.connect(new InetSocketAddress(PortProxy.LOOPBACK, port), (int) connectTimeout.toMillis());
-        } catch (ConnectException | SocketTimeoutException e) {
-            throw ExecdError.BAD_GATEWAY.exception(
-                    "nothing is listening on port %d inside the sandbox (%s); start the service on 127.0.0.1:%d or"
-                            + " 0.0.0.0:%d first",
-                    port, e.getMessage(), port, port);
+            channel.close();
+        } catch (IOException e) {
+            // released either way
         }
     }
 
-    private static void sendHead(OutputStream out, Request request, String target, String protocol) throws IOException {
+    private void sendHead(SocketChannel out, Request request, String target, String protocol) throws IOException {
         HttpFields.Mutable headers = HttpFields.build();
-        ProxyHeaders.copyRequest(request.getHeaders(), headers);
+        ProxyHeaders.copyRequest(request.getHeaders(), headers, stoppedHeaders);
         StringBuilder head = new StringBuilder(512)
                 .append(request.getMethod())
                 .append(' ')
@@ -98,8 +122,10 @@ final class UpgradeProxy {
             head.append(field.getName()).append(": ").append(field.getValue()).append("\r\n");
         }
         head.append("Connection: Upgrade\r\nUpgrade: ").append(protocol).append("\r\n\r\n");
-        out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
-        out.flush();
+        ByteBuffer bytes = ByteBuffer.wrap(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+        while (bytes.hasRemaining()) {
+            out.write(bytes);
+        }
     }
 
     /**
@@ -107,7 +133,7 @@ final class UpgradeProxy {
      * keeps what was read past that point.
      */
     private static void readUntil(
-            HttpParser parser, ByteBuffer buffer, InputStream in, Answer answer, int port, BooleanSupplier done)
+            HttpParser parser, ByteBuffer buffer, SocketChannel in, Answer answer, String service, BooleanSupplier done)
             throws IOException {
         boolean ended = false;
         while (!done.getAsBoolean()) {
@@ -120,19 +146,14 @@ final class UpgradeProxy {
                 continue;
             }
             if (answer.failure != null) {
-                throw ExecdError.BAD_GATEWAY.exception(
-                        "the service on port %d sent a malformed answer: %s", port, answer.failure);
+                throw HttpError.BAD_GATEWAY.exception("%s sent a malformed answer: %s", service, answer.failure);
             }
             if (ended) {
-                throw ExecdError.BAD_GATEWAY.exception(
-                        "the service on port %d closed the connection before it finished answering", port);
+                throw HttpError.BAD_GATEWAY.exception("%s closed the connection before it finished answering", service);
             }
             BufferUtil.compact(buffer);
             int position = BufferUtil.flipToFill(buffer);
-            int n = in.read(buffer.array(), buffer.arrayOffset() + buffer.position(), buffer.remaining());
-            if (n > 0) {
-                buffer.position(buffer.position() + n);
-            }
+            int n = in.read(buffer);
             BufferUtil.flipToFlush(buffer, position);
             if (n < 0) {
                 ended = true;
@@ -142,9 +163,8 @@ final class UpgradeProxy {
     }
 
     private static void switchProtocols(
-            Exchange exchange, Socket upstream, ByteBuffer alreadyRead, HttpFields headers, String protocol)
-            throws IOException {
-        upstream.setSoTimeout(0); // from now on the client connection's idle timeout governs the tunnel
+            Exchange exchange, SocketChannel upstream, ByteBuffer alreadyRead, HttpFields headers, String protocol) {
+        // from now on the client connection's idle timeout governs the tunnel
         Request request = exchange.request();
         var endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
         var executor = request.getConnectionMetaData().getConnector().getExecutor();

@@ -1,10 +1,8 @@
-package dev.moat.execd;
+package dev.moat.http;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.io.AbstractConnection;
@@ -15,9 +13,9 @@ import org.eclipse.jetty.util.BufferUtil;
 
 /**
  * The connection a client's end point is upgraded to after a proxied {@code 101}: bytes from the client go to the
- * service's socket and bytes from the service go to the client, unchanged, until both sides have finished. An end of
- * input on one side is passed on as an end of output on the other; a failure on either side, or the client
- * connection's idle timeout, closes both.
+ * service's socket (TCP or Unix domain, a blocking {@link SocketChannel}) and bytes from the service go to the client,
+ * unchanged, until both sides have finished. An end of input on one side is passed on as an end of output on the
+ * other; a failure on either side, or the client connection's idle timeout, closes both.
  *
  * <p>Client to service runs in Jetty's {@link #onFillable()}; service to client runs on a virtual thread that blocks on
  * the socket.
@@ -26,7 +24,7 @@ final class ByteTunnel extends AbstractConnection implements Connection.UpgradeT
 
     private static final int BUFFER_SIZE = 16 * 1024;
 
-    private final Socket upstream;
+    private final SocketChannel upstream;
     private final ByteBuffer toClient;
     private ByteBuffer fromClient = BufferUtil.allocate(BUFFER_SIZE);
     private final AtomicInteger openDirections = new AtomicInteger(2);
@@ -34,7 +32,7 @@ final class ByteTunnel extends AbstractConnection implements Connection.UpgradeT
     /**
      * @param toClient what the service already sent after its 101 head, passed to the client first
      */
-    ByteTunnel(EndPoint client, Executor executor, Socket upstream, ByteBuffer toClient) {
+    ByteTunnel(EndPoint client, Executor executor, SocketChannel upstream, ByteBuffer toClient) {
         super(client, executor);
         this.upstream = upstream;
         this.toClient = toClient;
@@ -52,7 +50,7 @@ final class ByteTunnel extends AbstractConnection implements Connection.UpgradeT
     @Override
     public void onOpen() {
         super.onOpen();
-        Thread.ofVirtual().name("proxy-tunnel-" + upstream.getPort()).start(this::serviceToClient);
+        Thread.ofVirtual().name("proxy-tunnel").start(this::serviceToClient);
         if (BufferUtil.hasContent(fromClient)) {
             getExecutor().execute(this::onFillable);
         } else {
@@ -63,12 +61,11 @@ final class ByteTunnel extends AbstractConnection implements Connection.UpgradeT
     @Override
     public void onFillable() {
         try {
-            OutputStream out = upstream.getOutputStream();
             while (true) {
-                if (BufferUtil.hasContent(fromClient)) {
-                    BufferUtil.writeTo(fromClient, out);
-                    BufferUtil.clear(fromClient);
+                while (BufferUtil.hasContent(fromClient)) {
+                    upstream.write(fromClient);
                 }
+                BufferUtil.clear(fromClient);
                 int n = getEndPoint().fill(fromClient);
                 if (n == 0) {
                     fillInterested();
@@ -90,11 +87,11 @@ final class ByteTunnel extends AbstractConnection implements Connection.UpgradeT
             if (BufferUtil.hasContent(toClient)) {
                 writeToClient(toClient);
             }
-            InputStream in = upstream.getInputStream();
-            byte[] buffer = new byte[BUFFER_SIZE];
-            int n;
-            while ((n = in.read(buffer)) >= 0) {
-                writeToClient(ByteBuffer.wrap(buffer, 0, n));
+            ByteBuffer buffer = ByteBuffer.allocate(BUFFER_SIZE);
+            while (upstream.read(buffer) >= 0) {
+                buffer.flip();
+                writeToClient(buffer);
+                buffer.clear();
             }
             getEndPoint().shutdownOutput();
             finishedOneDirection();
