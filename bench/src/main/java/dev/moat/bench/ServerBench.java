@@ -1,6 +1,7 @@
 package dev.moat.bench;
 
 import dev.moat.backend.oci.OciMeasurements;
+import dev.moat.core.spi.ExecdEndpoint;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -235,46 +236,62 @@ public final class ServerBench implements Callable<Integer> {
                 exec.add(millis);
             }
         }
-        // fork and echo alternate, so that both see the same load on this shared machine
+        // the floor, execd's own socket (no server) and the server's proxy take turns, so all see the same load
+        UnixHttp direct = new UnixHttp(
+                ((ExecdEndpoint.UnixSocket) server.server().backend().execdEndpoint(id)).path());
         Samples fork = new Samples();
+        Samples echoDirect = new Samples();
         Samples echo = new Samples();
         String command = "{\"command\":\"echo hi\"}";
         for (int i = -30; i < commands; i++) {
             double forkMillis = Host.runMillis("/bin/true");
-            long start = System.nanoTime();
-            String body = client.execd(id, "/command", command);
-            double echoMillis = (System.nanoTime() - start) / 1e6;
-            if (!body.contains("hi")) {
-                throw new IllegalStateException("echo hi printed no 'hi': " + body);
-            }
+            double directMillis =
+                    timed(() -> direct.postJson("/command", command).body(), "hi");
+            double proxiedMillis = timed(() -> client.execd(id, "/command", command), "hi");
             if (i >= 0) {
                 fork.add(forkMillis);
-                echo.add(echoMillis);
+                echoDirect.add(directMillis);
+                echo.add(proxiedMillis);
             }
         }
+        Samples pythonDirect = new Samples();
         Samples python = new Samples();
         String cell = "{\"code\":\"1+1\",\"context\":{\"language\":\"python\"}}";
         for (int i = -5; i < cells; i++) {
-            long start = System.nanoTime();
-            String body = client.execd(id, "/code", cell);
-            double millis = (System.nanoTime() - start) / 1e6;
-            if (!body.contains("\"2\"")) {
-                throw new IllegalStateException("1+1 did not give 2: " + body);
-            }
+            double directMillis = timed(() -> direct.postJson("/code", cell).body(), "\"2\"");
+            double proxiedMillis = timed(() -> client.execd(id, "/code", cell), "\"2\"");
             if (i >= 0) {
-                python.add(millis);
+                pythonDirect.add(directMillis);
+                python.add(proxiedMillis);
             }
         }
         report.heading("floors (same run)");
         report.row("fork/exec /bin/true (ProcessBuilder)", fork);
         report.row(runtime.runtimeName() + " exec /bin/true into a server sandbox", exec);
-        report.heading("round trips through the server and its proxy (one handed-out sandbox)");
-        report.row("echo hi (POST /command, stream read to end)", echo, fork);
-        report.row("python 1+1 (POST /code, stream read to end)", python);
+        report.heading("round trips (one handed-out sandbox; streams read to the end)");
+        report.row("echo hi through the server's proxy", echo, fork);
+        report.row("echo hi on execd's socket (no server)", echoDirect, fork);
+        report.row("python 1+1 through the server's proxy", python);
+        report.row("python 1+1 on execd's socket (no server)", pythonDirect);
         double ratio = echo.p50() / fork.p50();
         report.target(
                 "echo hi p50 <= 3x fork p50", ratio <= 3, "%.1fx (%.2f vs %.2f ms)", ratio, echo.p50(), fork.p50());
         report.target("python 1+1 p50 <= 10 ms", python.p50() <= 10, "%.2f ms", python.p50());
+    }
+
+    /** A call that answers a body, timed; fails unless the body contains {@code expected}. */
+    private interface Call {
+        String body() throws IOException, InterruptedException;
+    }
+
+    private static double timed(Call call, String expected) throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        String body = call.body();
+        double millis = (System.nanoTime() - start) / 1e6;
+        if (!body.contains(expected)) {
+            throw new IllegalStateException("expected " + expected + " in the answer: " + body);
+        }
+        return millis;
     }
 
     // ---- cold ----------------------------------------------------------------------------------------------------
