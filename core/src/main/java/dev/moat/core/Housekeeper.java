@@ -111,8 +111,9 @@ final class Housekeeper {
             }
             String what = info.map(i -> "its processes are " + i.state().name().toLowerCase(java.util.Locale.ROOT))
                     .orElse("the backend no longer has it");
-            LOG.warn("sandbox {} failed: execd stopped answering and {}", record.id(), what);
-            manager.fail(record.id(), "runtime_error", "execd stopped answering and " + what);
+            if (manager.fail(record.id(), "runtime_error", "execd stopped answering and " + what)) {
+                LOG.warn("sandbox {} failed: execd stopped answering and {}", record.id(), what);
+            }
         }
     }
 

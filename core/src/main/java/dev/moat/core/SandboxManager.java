@@ -337,10 +337,10 @@ public final class SandboxManager implements AutoCloseable {
         }
     }
 
-    /** Marks a live sandbox Failed and removes what is left of it. */
-    void fail(String id, String reason, String message) {
+    /** Marks a live sandbox Failed and removes what is left of it; {@code false} when it was no longer live. */
+    boolean fail(String id, String reason, String message) {
         if (transition(id, LIVE, SandboxState.Failed, reason, message).isEmpty()) {
-            return;
+            return false; // already ending, e.g. deleted while it was checked
         }
         pools.values().forEach(pool -> pool.discard(id));
         try {
@@ -351,6 +351,7 @@ public final class SandboxManager implements AutoCloseable {
             admission.release();
             pokePools();
         }
+        return true;
     }
 
     public SandboxRecord pause(String id) {

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The sandbox manager in a real server process with a warm pool of 2: hand-out from the pool (ready, kernel started,
- * request env applied) and refill to exactly the pool size; a dead pool member is not handed out; a sandbox whose
+ * request env applied, {@code Server-Timing} says pool) and refill to exactly the pool size; a dead pool member is not handed out; a sandbox whose
  * execd dies is marked Failed; renew-expiration; expiry; one server per MOAT_HOME. The shortest timeout a create may
  * ask is 60 s, so the expiring sandbox is made first and checked last.
  */
@@ -62,6 +62,7 @@ class ManagerLifecycleTest {
         Api.Reply created = sandboxes.createBase(Map.of("MOAT_GREETING", "hello from the pool"));
 
         assertThat(created.status()).as(created.toString()).isEqualTo(202);
+        assertThat(created.header("Server-Timing").orElseThrow()).matches(Sandboxes.serverTiming("pool"));
         String id = created.json().path("id").asText();
         assertThat(members).as("served by a warm member").contains(id);
         assertThat(created.json().path("status").path("state").asText()).isEqualTo("Running");

@@ -39,7 +39,13 @@ record Sandboxes(ServerProcess server, Api api) {
                         "timeout", timeoutSeconds,
                         "resourceLimits", Map.of("cpu", "500m", "memory", "512Mi")));
         assertThat(reply.status()).as(reply.toString()).isEqualTo(202);
+        assertThat(reply.header("Server-Timing").orElseThrow()).matches(serverTiming("cold"));
         return reply.json().path("id").asText();
+    }
+
+    /** What a create answers in {@code Server-Timing}: the server's time on it and where the sandbox came from. */
+    static String serverTiming(String source) {
+        return "create;dur=\\d+\\.\\d{3};desc=\"" + source + "\"";
     }
 
     JsonNode get(String id) {
