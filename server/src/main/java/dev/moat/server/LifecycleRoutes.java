@@ -176,6 +176,7 @@ final class LifecycleRoutes {
     }
 
     private void renew(Exchange exchange) throws Exception {
+        manager.require(exchange.pathParameter("id")); // an unknown sandbox is 404 whatever the body says
         RenewExpiration body = exchange.readJson(RenewExpiration.class);
         if (body.expiresAt() == null) {
             throw ServerError.INVALID_REQUEST.exception("expiresAt is required (RFC 3339, e.g. 2030-01-01T00:00:00Z)");
