@@ -23,7 +23,7 @@ public final class ExecdBench implements Callable<Integer> {
     private static final double ROUND_TRIP_TARGET_RATIO = 3;
     private static final double CELL_TARGET_MS = 10;
     private static final double IDLE_TARGET_MB = 40;
-    private static final long SETTLE_MILLIS = 2000;
+    private static final long SETTLE_MILLIS = 6000;
 
     @Option(names = "--starts", defaultValue = "10", description = "execd starts to time (default ${DEFAULT-VALUE})")
     private int starts;
@@ -218,6 +218,8 @@ public final class ExecdBench implements Callable<Integer> {
     }
 
     private static void settle() throws InterruptedException {
-        Thread.sleep(SETTLE_MILLIS); // let the JIT and the GC finish with what just ran before counting pages
+        // let the JIT and the GC finish with what just ran, and the JVM trim the native heap (every 5 s), before
+        // counting
+        Thread.sleep(SETTLE_MILLIS);
     }
 }

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -14,12 +15,16 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A Jetty server that listens on a Unix socket, a TCP address, or both, and runs its handler on virtual threads.
  * Stopping it removes the socket file.
  */
 public final class HttpServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
 
     /** Connections that may wait to be accepted: a burst of clients connecting at once must not be refused. */
     private static final int ACCEPT_QUEUE = 1024;
@@ -51,9 +56,17 @@ public final class HttpServer implements AutoCloseable {
         server.join();
     }
 
+    /**
+     * Stops listening, gives requests in progress up to two seconds to finish, then cuts off the rest (a client still
+     * busy at shutdown is not a failure of the stop).
+     */
     @Override
     public void close() throws Exception {
-        server.stop();
+        try {
+            server.stop();
+        } catch (TimeoutException e) {
+            LOG.info("requests still running after the stop timeout were cut off");
+        }
         if (socket.isPresent()) {
             Files.deleteIfExists(socket.get());
         }

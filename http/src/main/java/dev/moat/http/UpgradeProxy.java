@@ -29,8 +29,8 @@ import org.eclipse.jetty.util.BufferUtil;
  * connected (TCP or Unix domain): the request head goes to the service as it came (minus the headers
  * {@link ProxyHeaders} stops), and when the service answers {@code 101} the client gets that answer and both
  * connections become one {@link ByteTunnel}. Any other answer is relayed like a normal response. A service that sends
- * no {@code 101}, or not all of another answer, within the timeout is {@link HttpError#GATEWAY_TIMEOUT}; a malformed or cut answer is
- * {@link HttpError#BAD_GATEWAY}.
+ * no {@code 101}, or not all of another answer, within the timeout is {@link HttpError#GATEWAY_TIMEOUT}; a malformed
+ * or cut answer is {@link HttpError#BAD_GATEWAY}.
  *
  * <p>This uses Jetty's own upgrade mechanism: the connection to install is left in the request attribute
  * {@link HttpStream#UPGRADE_CONNECTION_ATTRIBUTE}, and once the 101 is written Jetty hands the client's end point to it,

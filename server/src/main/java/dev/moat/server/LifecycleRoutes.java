@@ -34,9 +34,11 @@ final class LifecycleRoutes {
     private final SandboxManager manager;
     private final CreateRequestReader reader;
     private final ImageCatalog images;
+    private final java.time.Duration maxTimeout;
 
     LifecycleRoutes(SandboxManager manager, ServerConfig config, ImageCatalog images) {
         this.manager = manager;
+        this.maxTimeout = config.maxTimeout();
         this.reader = new CreateRequestReader(config);
         this.images = images;
     }
@@ -186,6 +188,7 @@ final class LifecycleRoutes {
     }
 
     private void renew(Exchange exchange) throws Exception {
+        manager.require(exchange.pathParameter("id")); // an unknown sandbox is 404 whatever the body says
         RenewExpiration body = exchange.readJson(RenewExpiration.class);
         if (body.expiresAt() == null) {
             throw ServerError.INVALID_REQUEST.exception("expiresAt is required (RFC 3339, e.g. 2030-01-01T00:00:00Z)");
@@ -196,6 +199,13 @@ final class LifecycleRoutes {
         } catch (DateTimeParseException e) {
             throw ServerError.INVALID_REQUEST.exception(
                     "expiresAt '%s' is not an RFC 3339 time like 2030-01-01T00:00:00Z", body.expiresAt());
+        }
+        Instant latest = Instant.now().plus(maxTimeout);
+        if (expiresAt.isAfter(latest)) {
+            throw ServerError.INVALID_REQUEST.exception(
+                    "expiresAt %s is more than the server's maximum of %d seconds from now (MOAT_MAX_TIMEOUT_SECONDS);"
+                            + " renew again later",
+                    body.expiresAt(), maxTimeout.toSeconds());
         }
         SandboxRecord record = manager.renew(exchange.pathParameter("id"), expiresAt);
         exchange.sendJson(

@@ -167,6 +167,20 @@ class ProxyTest {
     }
 
     @Test
+    void aClientThatOffersH2cIsServedOverHttp11() throws Exception {
+        // the JDK client's default: every plain-http request offers an upgrade to h2c, which is never tunnelled
+        try (java.net.http.HttpClient http2 = java.net.http.HttpClient.newHttpClient()) {
+            HttpResponse<String> response = http2.send(
+                    HttpRequest.newBuilder(URI.create(server.baseUrl() + proxy(HTTP_PORT) + "/a/index.txt"))
+                            .header(ApiKeyFilter.API_KEY_HEADER, ServerProcess.API_KEY)
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).isEqualTo("hello\n");
+        }
+    }
+
+    @Test
     void eventStreamsOfAServiceArriveEventByEvent() throws Exception {
         HttpResponse<Stream<String>> response =
                 api.http().send(api.request(proxy(SSE_PORT) + "/").GET().build(), HttpResponse.BodyHandlers.ofLines());

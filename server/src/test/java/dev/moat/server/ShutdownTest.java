@@ -59,7 +59,10 @@ class ShutdownTest {
                 });
             }
             started.await();
-            Thread.sleep(1500); // let creates get under way: this is the point of the test, not a wait for a result
+            // stop while creates are under way (accepted, still being made in the background)
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(30))
+                    .until(() -> answers.stream().anyMatch(answer -> answer.startsWith("202")));
 
             int exit = server.stop();
 
