@@ -13,6 +13,7 @@ import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,7 +46,12 @@ final class BenchServer implements AutoCloseable {
 
     /** Starts a server with {@code POOL_SIZE=poolSize} and the given extra settings; {@code images} is reused. */
     static BenchServer start(Path images, int poolSize, Map<String, String> settings) throws Exception {
-        Path home = Files.createTempDirectory(Path.of("/var/tmp"), "moat-bench-");
+        // 755 like a usual ~/.moat: a private (700) home keeps sandboxes in user namespaces out, and the backend
+        // would measure itself without them
+        Path home = Files.createTempDirectory(
+                Path.of("/var/tmp"),
+                "moat-bench-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         Files.createSymbolicLink(home.resolve("images"), images);
         Map<String, String> values = new LinkedHashMap<>();
         values.put("HOST", "127.0.0.1");
