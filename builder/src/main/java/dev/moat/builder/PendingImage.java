@@ -81,6 +81,7 @@ public final class PendingImage implements AutoCloseable {
         }
         finish();
         stopWriters();
+        unmountWhatWritersLeft();
         TreeDeleter.delete(staging);
     }
 
@@ -93,6 +94,10 @@ public final class PendingImage implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the writers and waits for them, also when this thread was interrupted (the usual reason to abandon an
+     * image): cutting the wait short would kill mmdebstrap before it undoes its mounts. The interrupt is kept.
+     */
     private void stopWriters() {
         for (Process writer : writers) {
             // TERM goes to the whole tree: mmdebstrap's parent ignores it, and only its worker child undoes the mounts
@@ -100,15 +105,45 @@ public final class PendingImage implements AutoCloseable {
             writer.destroy();
         }
         for (Process writer : writers) {
-            try {
-                if (!writer.waitFor(WRITER_GRACE_SECONDS, TimeUnit.SECONDS)) {
-                    writer.descendants().forEach(ProcessHandle::destroyForcibly);
-                    writer.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (!awaitUninterruptibly(writer, WRITER_GRACE_SECONDS)) {
+                writer.descendants().forEach(ProcessHandle::destroyForcibly);
                 writer.destroyForcibly();
+                awaitUninterruptibly(writer, WRITER_GRACE_SECONDS);
             }
+        }
+    }
+
+    private static boolean awaitUninterruptibly(Process process, long seconds) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return process.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Detaches what a writer that was killed left mounted in the staging directory (a chroot build mounts
+     * {@code /proc}, {@code /sys} and {@code /dev} into its target): those mounts are this image's own, and leaving
+     * them would keep the directory from being deleted.
+     */
+    private void unmountWhatWritersLeft() throws IOException {
+        List<Path> mounts = TreeDeleter.mountsInside(staging.toAbsolutePath().normalize());
+        for (Path mount : mounts.reversed()) { // mountinfo lists parents first
+            Process umount = new ProcessBuilder("umount", "--lazy", mount.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            awaitUninterruptibly(umount, 10);
         }
     }
 

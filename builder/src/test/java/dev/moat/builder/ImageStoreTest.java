@@ -8,6 +8,7 @@ import dev.moat.core.spi.SandboxException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,6 +66,29 @@ class ImageStoreTest {
         }
 
         try (Stream<Path> left = Files.list(home.resolve("images/test/app"))) {
+            assertThat(left).isEmpty();
+        }
+    }
+
+    @Test
+    void anAbandonedImageWhoseWriterDiedWithAMountInsideIsUnmountedAndDeleted() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "mounting needs root");
+        ImageStore store = store();
+        ImageReference reference = ImageReference.parse("test/mounted");
+        try (ImageLock lock = store.lock(reference);
+                PendingImage pending = store.prepare(lock)) {
+            Path proc = Files.createDirectory(pending.rootfs().resolve("proc"));
+            // like a chroot build killed mid-way: the mount is made, and TERM ends the writer before it undoes it
+            Process writer =
+                    new ProcessBuilder("sh", "-c", "mount -t tmpfs moat-test " + proc + " && exec sleep 600").start();
+            pending.track(writer);
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() -> TreeDeleter.mountsInside(proc).contains(proc));
+        }
+
+        assertThat(TreeDeleter.mountsInside(home)).isEmpty();
+        try (Stream<Path> left = Files.list(home.resolve("images/test/mounted"))) {
             assertThat(left).isEmpty();
         }
     }

@@ -22,7 +22,7 @@ final class Housekeeper {
     private static final Duration ROUND = Duration.ofSeconds(1);
     private static final int HEALTH_EVERY_ROUNDS = 5;
 
-    private final SandboxManager manager;
+    private final Removals removals;
     private final StateStore store;
     private final Backend backend;
     private final ExecdGateway execd;
@@ -32,13 +32,8 @@ final class Housekeeper {
     private volatile boolean stopped;
 
     Housekeeper(
-            SandboxManager manager,
-            StateStore store,
-            Backend backend,
-            ExecdGateway execd,
-            Clock clock,
-            Duration retention) {
-        this.manager = manager;
+            Removals removals, StateStore store, Backend backend, ExecdGateway execd, Clock clock, Duration retention) {
+        this.removals = removals;
         this.store = store;
         this.backend = backend;
         this.execd = execd;
@@ -78,7 +73,7 @@ final class Housekeeper {
                         "sandbox {} expired at {}",
                         record.id(),
                         record.expiresAt().get());
-                manager.delete(
+                removals.delete(
                         record.id(),
                         "ttl_expiry",
                         "expired at " + record.expiresAt().get());
@@ -111,7 +106,7 @@ final class Housekeeper {
             }
             String what = info.map(i -> "its processes are " + i.state().name().toLowerCase(java.util.Locale.ROOT))
                     .orElse("the backend no longer has it");
-            if (manager.fail(record.id(), "runtime_error", "execd stopped answering and " + what)) {
+            if (removals.fail(record.id(), "runtime_error", "execd stopped answering and " + what)) {
                 LOG.warn("sandbox {} failed: execd stopped answering and {}", record.id(), what);
             }
         }

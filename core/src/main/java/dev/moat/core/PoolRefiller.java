@@ -16,15 +16,17 @@ final class PoolRefiller {
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
 
     private final WarmPool pool;
-    private final SandboxManager manager;
+    private final SandboxMaker maker;
+    private final Admission admission;
     private final Semaphore slots;
     private volatile Thread thread;
     private volatile boolean stopped;
     private volatile long backoffMillis;
 
-    PoolRefiller(WarmPool pool, SandboxManager manager, int concurrency) {
+    PoolRefiller(WarmPool pool, SandboxMaker maker, Admission admission, int concurrency) {
         this.pool = pool;
-        this.manager = manager;
+        this.maker = maker;
+        this.admission = admission;
         this.slots = new Semaphore(concurrency);
     }
 
@@ -40,7 +42,7 @@ final class PoolRefiller {
                     Thread.sleep(backoffMillis);
                 }
                 while (!stopped && pool.startMaking()) {
-                    if (!manager.tryAdmit()) {
+                    if (!admission.tryAcquire()) {
                         // at capacity: wait until a place is released (release pokes the pool) or a second passes;
                         // waiting for a shortage would return at once, the pool being short, and spin
                         pool.doneMaking(java.util.Optional.empty());
@@ -58,7 +60,7 @@ final class PoolRefiller {
 
     private void makeOne() {
         try {
-            manager.makePoolMember(pool);
+            maker.makePoolMember(pool);
             backoffMillis = 0;
         } catch (RuntimeException e) {
             backoffMillis = Math.min(Math.max(backoffMillis * 2, 500), MAX_BACKOFF.toMillis());
