@@ -157,4 +157,12 @@ class ManagerLifecycleTest {
         assertThat(sandboxes.onHost()).doesNotContain(expiring);
         assertThat(sandboxes.state(renewed)).isEqualTo("Running");
     }
+
+    @Test
+    @Order(7)
+    void sandboxesRunInAUserNamespaceWhoseRootIsNoHostUser() {
+        List<String> uidMap = sandboxes.run(renewed, "cat /proc/self/uid_map");
+
+        assertThat(uidMap).singleElement().asString().matches("\\s*0\\s+[1-9]\\d*\\s+\\d+\\s*");
+    }
 }

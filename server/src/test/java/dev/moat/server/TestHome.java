@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * A Moat home for one test run, in a fresh temporary directory: its {@code images/} is a link to the images of the
@@ -44,7 +45,11 @@ record TestHome(Path directory) {
     static TestHome create() {
         ensureBaseImage();
         try {
-            Path directory = Files.createTempDirectory(Path.of("/tmp"), "moat-srv-");
+            // searchable by others like a usual ~/.moat (a private home moves bundles to /var/lib/moat, see BundleRoot)
+            Path directory = Files.createTempDirectory(
+                    Path.of("/tmp"),
+                    "moat-srv-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
             Files.createSymbolicLink(
                     directory.resolve("images"),
                     ImageStore.inHome(shared()).root().toAbsolutePath());

@@ -77,6 +77,7 @@ public final class OciBackend implements Backend {
             String name,
             String description,
             Path moatHome,
+            Path bundleRoot,
             OciRuntime runtime,
             Cgroups cgroups,
             boolean userNamespaces,
@@ -86,7 +87,7 @@ public final class OciBackend implements Backend {
             ObjectMapper json) {
         this.name = name;
         this.description = description;
-        this.sandboxes = moatHome.resolve("sandboxes");
+        this.sandboxes = bundleRoot.resolve("sandboxes");
         this.images = new ImageStore(moatHome.resolve("images"));
         this.runtime = runtime;
         this.cgroups = cgroups;

@@ -57,7 +57,14 @@ public final class OciBackendFactory implements Backend.Factory {
             }
         }
         Path home = settings.moatHome().toAbsolutePath();
-        Path scratch = home.resolve("probe");
+        BundleRoot bundles;
+        try {
+            bundles = BundleRoot.choose(home, BundleRoot.FALLBACK);
+        } catch (IOException e) {
+            throw unavailable("cannot prepare a directory for sandbox bundles: " + e.getMessage());
+        }
+        bundles.relocation().ifPresent(why -> LOG.info("{}", why));
+        Path scratch = bundles.directory().resolve("probe");
         Path stateRoot = home.resolve("run").resolve(settings.deployment());
         try {
             Files.createDirectories(scratch);
@@ -83,6 +90,7 @@ public final class OciBackendFactory implements Backend.Factory {
                 settings.deployment(),
                 description,
                 home,
+                bundles.directory(),
                 choice.runtime(),
                 cgroups,
                 choice.userNamespaces(),
