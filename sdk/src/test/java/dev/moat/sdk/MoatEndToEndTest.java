@@ -19,6 +19,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -92,7 +93,9 @@ class MoatEndToEndTest {
     private static Path moatHomeWithTheBaseImage() throws Exception {
         Path shared = Path.of(System.getenv().getOrDefault("MOAT_TEST_HOME", "/var/tmp/moat-test-home"));
         BaseImage.ensure(ImageStore.inHome(shared), Progress.timed(new PrintWriter(System.out, true)));
-        Path own = Files.createTempDirectory("sdk-e2e-home-");
+        // searchable by others like a usual ~/.moat, so that its bundles stay inside it
+        Path own = Files.createTempDirectory(
+                "sdk-e2e-home-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         Files.createSymbolicLink(own.resolve("images"), shared.resolve("images"));
         return own;
     }
