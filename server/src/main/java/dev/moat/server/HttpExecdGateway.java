@@ -17,7 +17,13 @@ import org.eclipse.jetty.client.StringRequestContent;
 /** The manager's view of execd, spoken over HTTP with the shared {@link ExecdClients}. */
 final class HttpExecdGateway implements ExecdGateway {
 
+    /** Starting a kernel may take long on a loaded host. */
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * The calls of a hand-out only queue work in execd and answer at once; one that hangs longer means a hung execd,
+     * and the hand-out moves on to another member or a fresh sandbox instead of holding its client.
+     */
+    private static final Duration HANDOUT_CALL_TIMEOUT = Duration.ofSeconds(10);
 
     private final ExecdClients clients;
 
@@ -40,7 +46,7 @@ final class HttpExecdGateway implements ExecdGateway {
 
     @Override
     public void warmKernel(ExecdEndpoint endpoint) {
-        ContentResponse response = send(endpoint, "POST", "/moat/warm-kernel", Map.of());
+        ContentResponse response = send(endpoint, "POST", "/moat/warm-kernel", Map.of(), CALL_TIMEOUT);
         if (response.getStatus() != 200) {
             throw new SandboxException(
                     SandboxException.Kind.FAILED,
@@ -50,7 +56,8 @@ final class HttpExecdGateway implements ExecdGateway {
 
     @Override
     public void applyEnvironment(ExecdEndpoint endpoint, Map<String, String> env) {
-        ContentResponse response = send(endpoint, "POST", "/moat/environment", Map.of("env", env));
+        ContentResponse response =
+                send(endpoint, "POST", "/moat/environment", Map.of("env", env), HANDOUT_CALL_TIMEOUT);
         if (response.getStatus() != 200) {
             throw new SandboxException(
                     SandboxException.Kind.FAILED,
@@ -61,8 +68,12 @@ final class HttpExecdGateway implements ExecdGateway {
     @Override
     public void startEntrypoint(ExecdEndpoint endpoint, List<String> entrypoint) {
         String command = entrypoint.stream().map(HttpExecdGateway::quote).collect(Collectors.joining(" "));
-        ContentResponse response =
-                send(endpoint, "POST", "/command", new RunCommandRequest(command, null, true, null, null, null, null));
+        ContentResponse response = send(
+                endpoint,
+                "POST",
+                "/command",
+                new RunCommandRequest(command, null, true, null, null, null, null),
+                HANDOUT_CALL_TIMEOUT);
         if (response.getStatus() != 200) {
             throw new SandboxException(
                     SandboxException.Kind.FAILED,
@@ -71,10 +82,10 @@ final class HttpExecdGateway implements ExecdGateway {
         }
     }
 
-    private ContentResponse send(ExecdEndpoint endpoint, String method, String path, Object body) {
+    private ContentResponse send(ExecdEndpoint endpoint, String method, String path, Object body, Duration timeout) {
         try {
             return clients.request(endpoint, method, path)
-                    .timeout(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                     .body(new StringRequestContent(
                             "application/json", Json.mapper().writeValueAsString(body), StandardCharsets.UTF_8))
                     .send();

@@ -165,4 +165,33 @@ class ManagerLifecycleTest {
 
         assertThat(uidMap).singleElement().asString().matches("\\s*0\\s+[1-9]\\d*\\s+\\d+\\s*");
     }
+
+    @Test
+    @Order(8)
+    void aHungPoolMemberHoldsAHandOutOnlyForTheHandOutCallTimeout() throws Exception {
+        sandboxes.awaitPoolReady(POOL_SIZE);
+        List<String> members = sandboxes.onHost().stream()
+                .filter(id -> !sandboxes.listed().contains(id))
+                .toList();
+        for (String member : members) {
+            sandboxes.freezeExecd(member);
+        }
+
+        Api.Reply created = sandboxes.createBase(Map.of("HUNG", "no"));
+
+        assertThat(created.status()).as(created.toString()).isEqualTo(202);
+        // each frozen member costs the hand-out its call timeout (10 s), not the 60 s a kernel start may take
+        double serverMillis =
+                Double.parseDouble(created.header("Server-Timing").orElseThrow().replaceAll(".*dur=([0-9.]+).*", "$1"));
+        assertThat(serverMillis).isLessThan(members.size() * 30_000.0);
+        String id = created.json().path("id").asText();
+        sandboxes.awaitState(id, "Running", Duration.ofSeconds(60));
+        assertThat(sandboxes.run(id, "echo $HUNG")).containsExactly("no");
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> !sandboxes.onHost().stream()
+                        .filter(members::contains)
+                        .findAny()
+                        .isPresent());
+        sandboxes.delete(id);
+    }
 }

@@ -160,6 +160,15 @@ record Sandboxes(ServerProcess server, Api api) {
 
     /** Kills execd inside a sandbox by talking to its socket directly (pool members are not reachable otherwise). */
     void killExecd(String id) throws Exception {
+        signalExecd(id, "KILL");
+    }
+
+    /** Stops (SIGSTOP) execd inside a sandbox: it keeps its socket but answers nothing, like a hung daemon. */
+    void freezeExecd(String id) throws Exception {
+        signalExecd(id, "STOP");
+    }
+
+    private void signalExecd(String id, String signal) throws Exception {
         Path socket = server.home()
                 .directory()
                 .resolve("sandboxes")
@@ -176,13 +185,13 @@ record Sandboxes(ServerProcess server, Api api) {
                         "-H",
                         "Content-Type: application/json",
                         "-d",
-                        "{\"command\":\"pkill -9 -f 'execd[.]jar'\"}",
+                        "{\"command\":\"pkill -" + signal + " -f 'execd[.]jar'\"}",
                         "http://localhost/command")
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .start();
         assertThat(curl.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-        await().atMost(Duration.ofSeconds(10)).until(() -> !Files.exists(socket) || !answers(socket));
+        await().atMost(Duration.ofSeconds(20)).until(() -> !Files.exists(socket) || !answers(socket));
     }
 
     private static boolean answers(Path socket) throws Exception {
