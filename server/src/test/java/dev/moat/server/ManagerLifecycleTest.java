@@ -54,10 +54,7 @@ class ManagerLifecycleTest {
     @Test
     @Order(1)
     void createServedFromAFullPoolIsReadyWithItsEnvAndThePoolRefillsToItsSize() {
-        sandboxes.awaitPoolReady(POOL_SIZE);
-        List<String> members = sandboxes.onHost().stream()
-                .filter(id -> !sandboxes.listed().contains(id))
-                .toList();
+        List<String> members = sandboxes.fullPool(POOL_SIZE);
 
         Api.Reply created = sandboxes.createBase(Map.of("MOAT_GREETING", "hello from the pool"));
 
@@ -92,10 +89,7 @@ class ManagerLifecycleTest {
     @Test
     @Order(2)
     void aPoolMemberWhoseExecdDiedIsNotHandedOut() throws Exception {
-        sandboxes.awaitPoolReady(POOL_SIZE);
-        List<String> members = sandboxes.onHost().stream()
-                .filter(id -> !sandboxes.listed().contains(id))
-                .toList();
+        List<String> members = sandboxes.fullPool(POOL_SIZE);
         for (String member : members) {
             sandboxes.killExecd(member);
         }
@@ -169,10 +163,7 @@ class ManagerLifecycleTest {
     @Test
     @Order(8)
     void aHungPoolMemberHoldsAHandOutOnlyForTheHandOutCallTimeout() throws Exception {
-        sandboxes.awaitPoolReady(POOL_SIZE);
-        List<String> members = sandboxes.onHost().stream()
-                .filter(id -> !sandboxes.listed().contains(id))
-                .toList();
+        List<String> members = sandboxes.fullPool(POOL_SIZE);
         for (String member : members) {
             sandboxes.freezeExecd(member);
         }

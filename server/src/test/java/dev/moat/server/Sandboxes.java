@@ -158,6 +158,13 @@ record Sandboxes(ServerProcess server, Api api) {
         return ids;
     }
 
+    /** Waits until the pool holds {@code size} ready members; answers their ids (on the host, not listed). */
+    List<String> fullPool(int size) {
+        awaitPoolReady(size);
+        List<String> listed = listed();
+        return onHost().stream().filter(id -> !listed.contains(id)).toList();
+    }
+
     /** Kills execd inside a sandbox by talking to its socket directly (pool members are not reachable otherwise). */
     void killExecd(String id) throws Exception {
         signalExecd(id, "KILL");
