@@ -45,9 +45,14 @@ public final class SandboxTypes {
         if (agentscope.matches()) {
             return Optional.ofNullable(types.get(agentscope.group(1)));
         }
-        String withTag = image.contains(":") ? image : image + ":latest";
+        String withTag = withDefaultTag(image);
         return types.values().stream()
                 .filter(type -> type.image().equals(withTag))
                 .findFirst();
+    }
+
+    /** {@code name:tag} for an image name, {@code :latest} when it has no tag (a registry's port is no tag). */
+    public static String withDefaultTag(String image) {
+        return image.substring(image.lastIndexOf('/') + 1).contains(":") ? image : image + ":latest";
     }
 }

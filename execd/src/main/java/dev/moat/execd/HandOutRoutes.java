@@ -2,6 +2,7 @@ package dev.moat.execd;
 
 import dev.moat.http.Exchange;
 import dev.moat.http.Router;
+import dev.moat.protocol.CodeContext;
 import java.io.IOException;
 import java.util.Map;
 
@@ -41,7 +42,7 @@ final class HandOutRoutes {
         } catch (IOException e) {
             throw ExecdError.RUNTIME_ERROR.exception(e.getMessage());
         }
-        exchange.sendJson(200, new dev.moat.protocol.CodeContext(kernel.id(), kernel.language()));
+        exchange.sendJson(200, new CodeContext(kernel.id(), kernel.language()));
     }
 
     private void addEnvironment(Exchange exchange) throws IOException {

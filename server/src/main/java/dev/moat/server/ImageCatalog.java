@@ -16,7 +16,7 @@ record ImageCatalog(SandboxTypes types, Supplier<Set<String>> stored, Path store
         if (types.resolve(image).isPresent()) {
             return;
         }
-        String reference = image.substring(image.lastIndexOf('/') + 1).contains(":") ? image : image + ":latest";
+        String reference = SandboxTypes.withDefaultTag(image);
         Set<String> images = stored.get();
         if (images.contains(reference) || images.contains(image)) {
             return;
